@@ -1,0 +1,3 @@
+"""Luna partner-messaging GraphQL API."""
+
+__version__ = "0.1.0"
