@@ -1,0 +1,16 @@
+FROM python:3.11-slim AS build
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY src ./src
+RUN pip install --no-cache-dir --prefix=/install .
+
+FROM python:3.11-slim
+RUN useradd --create-home --uid 10001 luna
+COPY --from=build /install /usr/local
+WORKDIR /app
+COPY alembic ./alembic
+ENV LUNA_HOST=0.0.0.0 LUNA_PORT=8000 LUNA_ALEMBIC_DIR=/app/alembic LUNA_ENV=production
+USER luna
+EXPOSE 8000
+# Migrations run before the server; `serve` migrates too, which is a no-op at head.
+CMD ["sh", "-c", "luna-graphql migrate && exec luna-graphql serve"]

@@ -1,0 +1,108 @@
+"""The `luna-graphql` command: serve, migrate, and development helpers."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from types import FrameType
+
+from luna_graphql import __version__
+from luna_graphql.settings import Settings
+
+log = logging.getLogger("luna_graphql")
+
+Command = Callable[[argparse.Namespace, Settings], int]
+
+
+def _exit_on_sigterm() -> None:
+    # Before uvicorn takes over signals (and after it gives them back), SIGTERM must unwind
+    # through `finally` so an embedded PostgreSQL we started is stopped, not orphaned.
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+def resolve_database_url(settings: Settings) -> tuple[str, Callable[[], None]]:
+    """The configured URL, or an embedded server's URL plus the function that stops it."""
+    if settings.database_url:
+        return settings.database_url, lambda: None
+    from luna_graphql.embedded_pg import start_embedded_postgres
+
+    embedded = start_embedded_postgres(settings.data_dir)
+    return embedded.url, embedded.stop
+
+
+def run_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from luna_graphql.db.migrate import upgrade_database
+
+    _exit_on_sigterm()
+    url, stop_database = resolve_database_url(settings)
+    try:
+        upgrade_database(url)
+        # Workers are separate processes that rebuild Settings from the environment.
+        os.environ["LUNA_DATABASE_URL"] = url
+        uvicorn.run(
+            "luna_graphql.app:create_app_from_env",
+            factory=True,
+            host=args.host or settings.host,
+            port=args.port or settings.port,
+            workers=args.workers or settings.workers,
+            log_level="info",
+            ws_max_size=1024 * 1024,
+            timeout_graceful_shutdown=10,
+        )
+    finally:
+        stop_database()
+    return 0
+
+
+def run_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from luna_graphql.db.migrate import downgrade_database, upgrade_database
+
+    url, stop_database = resolve_database_url(settings)
+    try:
+        if args.downgrade:
+            downgrade_database(url, args.revision or "base")
+        else:
+            upgrade_database(url, args.revision or "head")
+    finally:
+        stop_database()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="luna-graphql", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"luna-graphql {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="migrate the database and serve the API")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int)
+    serve.set_defaults(handler=run_serve)
+
+    migrate = sub.add_parser("migrate", help="upgrade the database schema to head")
+    migrate.add_argument("--revision")
+    migrate.add_argument("--downgrade", action="store_true", help="downgrade (default: base)")
+    migrate.set_defaults(handler=run_migrate)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    handler: Command = args.handler
+    return handler(args, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,45 @@
+"""Shared fixtures: a real PostgreSQL, a fresh migrated database per test, sessions."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from luna_graphql.db.engine import build_engine, build_sessionmaker
+from tests import pg
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> Iterator[str]:
+    with pg.test_server_url() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+async def template_database(pg_server_url: str) -> AsyncIterator[str]:
+    name = await pg.create_template(pg_server_url)
+    yield name
+    await pg.drop_template(pg_server_url, name)
+
+
+@pytest.fixture
+async def database_url(pg_server_url: str, template_database: str) -> AsyncIterator[str]:
+    """A fresh, migrated database of this test's own (tests that commit need one)."""
+    url = await pg.clone_database(pg_server_url, template_database)
+    yield url
+    await pg.drop_database(pg_server_url, url)
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = build_engine(database_url, pool_size=5, max_overflow=60)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    async with build_sessionmaker(engine)() as session:
+        yield session
