@@ -1,0 +1,52 @@
+"""`luna-graphql serve` as a newcomer runs it: no configuration, embedded PostgreSQL."""
+
+from __future__ import annotations
+
+import signal
+import tempfile
+from pathlib import Path
+
+import httpx
+import psutil
+
+from luna_graphql.app import create_app
+from luna_graphql.settings import Settings
+from tests.procs import start_server, wait_healthy
+
+
+def _postgres_processes(data_dir: Path) -> list[psutil.Process]:
+    found = []
+    for process in psutil.process_iter(["name", "cmdline"]):
+        cmdline = " ".join(process.info["cmdline"] or [])
+        if "postgres" in (process.info["name"] or "") and str(data_dir) in cmdline:
+            found.append(process)
+    return found
+
+
+def test_serve_without_configuration_starts_and_stops_embedded_postgres(tmp_path: Path) -> None:
+    # The embedded server may run as another user: its data dir must be traversable.
+    data_dir = Path(tempfile.mkdtemp(prefix="luna-serve-"))
+    data_dir.chmod(0o755)
+    server = start_server({"LUNA_DATA_DIR": str(data_dir)}, tmp_path)
+    try:
+        response = wait_healthy(server, timeout=90)
+        assert response.json() == {"status": "ok"}
+        assert _postgres_processes(data_dir), "embedded PostgreSQL should be running"
+    finally:
+        code = server.stop(signal.SIGTERM)
+    assert code in (0, 128 + signal.SIGTERM), server.log()
+    psutil.wait_procs(_postgres_processes(data_dir), timeout=10)
+    assert _postgres_processes(data_dir) == [], "embedded PostgreSQL left running after SIGTERM"
+
+
+async def test_healthz_reports_503_when_the_database_is_unreachable() -> None:
+    # Port 1 on loopback refuses connections at once.
+    app = create_app(Settings(database_url="postgresql://nobody@127.0.0.1:1/none"))
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://test") as client,
+    ):
+        response = await client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "reason": "database unreachable"}
