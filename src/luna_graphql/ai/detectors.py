@@ -99,6 +99,8 @@ def _passes_gate(marker: Marker, text: str, span: tuple[int, int], start: int) -
     sentence = text[span[0] : span[1]]
     if marker.gate is Gate.NOT_POSITIVE:
         return polarity(_clause_around(text, span, start)).compound < WARM
+    if marker.gate is Gate.MESSAGE_NOT_POSITIVE:
+        return polarity(text).compound < WARM
     if marker.gate is Gate.AT_PARTNER:
         if SECOND_PERSON.search(sentence):
             return True

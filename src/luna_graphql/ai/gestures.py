@@ -33,7 +33,7 @@ _OPENERS: dict[GestureType, tuple[str, ...]] = {
 }
 _WITH_MOMENT = (
     'Still smiling about "{moment}".',
-    'I keep thinking about "{moment}".',
+    'I keep coming back to "{moment}".',
     'Remember "{moment}"? That made my day.',
 )
 _CLOSERS: dict[GestureType, tuple[str, ...]] = {

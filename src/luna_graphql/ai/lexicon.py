@@ -36,8 +36,11 @@ Kind = Literal[
 
 class Gate(Enum):
     NONE = "none"
-    # Only counts in a sentence that is not clearly warm ("you always make me smile").
+    # Only counts in a clause that is not clearly warm ("you always make me smile").
     NOT_POSITIVE = "not_positive"
+    # Only counts in a message that is not warm overall: "are you kidding me?! that's amazing
+    # news!!!" is excitement, "poor baby, feel better soon 😘" is sympathy.
+    MESSAGE_NOT_POSITIVE = "message_not_positive"
     # Only counts when aimed at the partner: the sentence addresses "you" or is a bare
     # retort ("Pathetic."). "I'm such an idiot" or "this pizza is disgusting" are not contempt.
     AT_PARTNER = "at_partner"
@@ -102,7 +105,7 @@ MARKERS: tuple[Marker, ...] = (
     _m("criticism", rf"\b{_YOU_ARE} never\b", trigger="you never", gate=Gate.NOT_POSITIVE),
     _m(
         "criticism",
-        r"\bwhat(?:'s| is) (?:wrong|the matter) with you\b",
+        r"\bwhat(?:'s| is)(?: the hell| the fuck| on earth)? (?:wrong|the matter) with you\b",
         trigger="what's wrong with you",
     ),
     _m(
@@ -167,7 +170,7 @@ MARKERS: tuple[Marker, ...] = (
     ),
     _m("contempt", r"🙄|\*\s*(?:eye ?roll|rolls? (?:my )?eyes)\s*\*|\beye ?roll\b|\bsmh\b"),
     _m("contempt", r"\b(?:boo ?hoo|cry me a river|pfft+)\b"),
-    _m("contempt", r"\bpoor (?:baby|you|thing)\b", gate=Gate.NOT_POSITIVE),
+    _m("contempt", r"\bpoor (?:baby|you|thing)\b", gate=Gate.MESSAGE_NOT_POSITIVE),
     _m("contempt", r"\bnot everything is about you\b"),
     # --- sarcasm: hostility in a polite costume --------------------------------------
     _m("sarcasm", r"\bthanks for nothing\b"),
@@ -199,7 +202,8 @@ MARKERS: tuple[Marker, ...] = (
     _m("stonewalling", _START + r"whatever\s*(?:[.!,]|$)", trigger="whatever"),
     _m(
         "stonewalling",
-        r"\bwhatever you say\b|\b(?:ok|okay|fine|yeah|sure),? whatever\b",
+        r"\bwhatever you say\b|\b(?:ok|okay|fine|yeah|sure),? whatever\b"
+        r"(?! (?:works|you (?:want|like|prefer|need|think)|is (?:easiest|best|fine)))",
         trigger="whatever",
     ),
     _m(
@@ -207,7 +211,7 @@ MARKERS: tuple[Marker, ...] = (
         r"\bi(?:'m| am) (?:so |just |completely |totally )?done"
         r"(?:\s+with\s+(?:this|it|talking|trying|arguing|everything|this conversation))?" + _END,
     ),
-    _m("stonewalling", r"\b(?:leave me alone|go away)\b"),
+    _m("stonewalling", r"\bleave me alone\b|\bgo away" + _END),
     _m("stonewalling", r"\b(?:don't|stop) (?:talk|text|call)(?:ing)? (?:to )?me\b"),
     _m("stonewalling", r"\bi don't want to (?:talk|hear)\b|\bi'm not (?:talking|discussing)\b"),
     _m("stonewalling", r"\bthis conversation is over\b|\bi have nothing (?:more |else )?to say\b"),
@@ -298,6 +302,12 @@ MARKERS: tuple[Marker, ...] = (
     ),
     _m("accusatory", r"\byou forgot\b[^.!?]*\bagain\b|\byou (?:always|keep) forget"),
     _m("accusatory", r"\bhow (?:could|can|dare) you\b"),
+    _m("accusatory", r"\bare you (?:even )?(?:listening|paying attention)\b"),
+    _m(
+        "accusatory",
+        # Ungated: VADER reads "helps" as warm even in "nobody ever helps me".
+        r"\b(?:nobody|no one) (?:\w+ ){0,3}(?:ever )?(?:helps|listens|cares|notices)\b",
+    ),
     _m(
         "accusatory",
         r"\byou (?:need|have) to (?:stop|grow up|listen|calm down|get over|change|chill)\b",
@@ -321,7 +331,7 @@ MARKERS: tuple[Marker, ...] = (
         "known_trigger",
         r"\b(?:it's|that's) not (?:a|that) big (?:of a )?deal\b",
         trigger="it's not a big deal",
-        gate=Gate.NOT_POSITIVE,
+        gate=Gate.MESSAGE_NOT_POSITIVE,
     ),
     _m(
         "known_trigger",
@@ -331,12 +341,16 @@ MARKERS: tuple[Marker, ...] = (
     # --- escalation: shouting, swearing, hostility -----------------------------------
     _m(
         "escalation",
-        r"\b(?:fuck\w*|f\*+k\w*|shit\w*|goddamn\w*|damn\w*|wtf|bullshit|crap|hell)\b",
-        gate=Gate.NOT_POSITIVE,
+        r"\b(?:fuck\w*|f\*+k\w*|shit\w*|goddamn\w*|damn\w*|wtf|bullshit|crap|hell(?! yes| yeah))\b",
+        gate=Gate.MESSAGE_NOT_POSITIVE,
     ),
-    _m("escalation", r"\bare you (?:kidding|serious|joking)(?: me)?\b|\bunbelievable\b"),
+    _m(
+        "escalation",
+        r"\bare you (?:kidding|serious|joking)(?: me)?\b|\bunbelievable\b",
+        gate=Gate.MESSAGE_NOT_POSITIVE,
+    ),
     _m("escalation", r"\bi can't believe you\b", gate=Gate.NOT_POSITIVE),
-    _m("escalation", r"\?!|!\?|!{3,}", gate=Gate.NOT_POSITIVE),
+    _m("escalation", r"\?!|!\?|!{3,}|\?{3,}", gate=Gate.MESSAGE_NOT_POSITIVE),
     # --- safety: a threat of harm, or a partner in crisis ------------------------------
     _m(
         "violence",
