@@ -270,3 +270,46 @@ def test_factory() -> None:
             model="m",
             timeout_s=1,
         )
+
+
+class _Counting:
+    """A primary that fails (or not) on demand and counts how often it was asked."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.failing = True
+        self.local = LocalAssistant()
+
+    async def review_draft(self, draft: str, *, context: Any) -> DraftReview:
+        self.calls += 1
+        if self.failing:
+            raise ConnectionError("model down")
+        review = await self.local.review_draft(draft, context=context)
+        return review.model_copy(update={"source": "model"})
+
+    async def analyze_message(self, text: str, *, context: Any) -> Any:
+        raise NotImplementedError
+
+    async def write_gesture_note(self, **kwargs: Any) -> Any:
+        raise NotImplementedError
+
+
+async def test_circuit_breaker_skips_a_down_model_then_retries() -> None:
+    now = [0.0]
+    primary = _Counting()
+    resilient = ResilientAssistant(
+        primary,  # type: ignore[arg-type]
+        LocalAssistant(),
+        deadline_s=5,
+        open_after=2,
+        cooldown_s=30,
+        clock=lambda: now[0],
+    )
+    for _ in range(5):
+        assert (await resilient.review_draft(DRAFT, context=[])).source == "local_fallback"
+    assert primary.calls == 2  # opened after two failures; the rest skipped the model
+
+    now[0] = 31.0
+    primary.failing = False
+    assert (await resilient.review_draft(DRAFT, context=[])).source == "model"
+    assert primary.calls == 3

@@ -32,12 +32,34 @@ _Result = TypeVar("_Result", DraftReview, MessageAnalysis, GestureNote)
 
 
 class ResilientAssistant:
-    def __init__(self, primary: Assistant, fallback: LocalAssistant, deadline_s: float) -> None:
+    """Deadline + fallback around a primary assistant, with a small circuit breaker.
+
+    After `open_after` failures in a row the primary is skipped for `cooldown_s`: during an
+    outage of the model, each draft review would otherwise wait out the whole deadline
+    before falling back. After the cooldown the primary is tried again, and one more
+    failure opens the circuit again.
+    """
+
+    def __init__(
+        self,
+        primary: Assistant,
+        fallback: LocalAssistant,
+        deadline_s: float,
+        *,
+        open_after: int = 3,
+        cooldown_s: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         if deadline_s <= 0:
             raise ValueError("deadline_s must be positive")
         self._primary = primary
         self._fallback = fallback
         self._deadline_s = deadline_s
+        self._open_after = open_after
+        self._cooldown_s = cooldown_s
+        self._clock = clock
+        self._failures = 0
+        self._open_until = 0.0
 
     async def review_draft(self, draft: str, *, context: Sequence[ContextMessage]) -> DraftReview:
         return await self._call(
@@ -87,10 +109,15 @@ class ResilientAssistant:
         primary: Callable[[], Awaitable[_Result]],
         fallback: Callable[[], Awaitable[_Result]],
     ) -> _Result:
-        started = time.monotonic()
+        started = self._clock()
+        if started < self._open_until:
+            result = await fallback()
+            return result.model_copy(update={"source": "local_fallback"})
         try:
             async with asyncio.timeout(self._deadline_s):
-                return await primary()
+                answer = await primary()
+            self._failures = 0
+            return answer
         except TimeoutError:
             reason = "deadline"
         except AssistantUnavailable as exc:
@@ -102,11 +129,16 @@ class ResilientAssistant:
             # type is logged: its text may quote the message or the model's answer.
             reason = f"unexpected:{type(exc).__name__}"
         # asyncio.CancelledError is not an Exception: a cancelled caller stays cancelled.
+        self._failures += 1
+        opened = self._failures >= self._open_after
+        if opened:
+            self._open_until = self._clock() + self._cooldown_s
         logger.warning(
-            "assistant %s fell back to local: %s after %.0f ms",
+            "assistant %s fell back to local: %s after %.0f ms%s",
             operation,
             reason,
-            (time.monotonic() - started) * 1000,
+            (self._clock() - started) * 1000,
+            f"; skipping the model for {self._cooldown_s:.0f} s" if opened else "",
             extra={"assistant_operation": operation, "fallback_reason": reason},
         )
         result = await fallback()

@@ -30,12 +30,31 @@ def _analyzer() -> SentimentIntensityAnalyzer:
     return SentimentIntensityAnalyzer()
 
 
-def polarity(text: str) -> Polarity:
+# VADER's negation check rescans the whole text for every word, so its cost grows with the
+# square of the length; long texts are scored in chunks and averaged by size instead.
+CHUNK_WORDS = 60
+
+
+def _score(text: str) -> Polarity:
     scores = _analyzer().polarity_scores(text)
     return Polarity(
         compound=float(scores["compound"]),
         positive=float(scores["pos"]),
         negative=float(scores["neg"]),
+    )
+
+
+def polarity(text: str) -> Polarity:
+    words = text.split()
+    if len(words) <= CHUNK_WORDS:
+        return _score(text)
+    chunks = [words[i : i + CHUNK_WORDS] for i in range(0, len(words), CHUNK_WORDS)]
+    parts = [(len(chunk), _score(" ".join(chunk))) for chunk in chunks]
+    total = sum(size for size, _ in parts)
+    return Polarity(
+        compound=sum(size * p.compound for size, p in parts) / total,
+        positive=sum(size * p.positive for size, p in parts) / total,
+        negative=sum(size * p.negative for size, p in parts) / total,
     )
 
 
