@@ -313,3 +313,15 @@ async def test_circuit_breaker_skips_a_down_model_then_retries() -> None:
     primary.failing = False
     assert (await resilient.review_draft(DRAFT, context=[])).source == "model"
     assert primary.calls == 3
+
+
+def test_local_deployments_never_import_the_sdk() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, luna_graphql.ai as ai\n"
+        "ai.build_assistant(provider='local', base_url=None, api_key=None, model='', timeout_s=1)\n"
+        "assert 'openai' not in sys.modules, 'openai imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
