@@ -9,11 +9,19 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
+from luna_graphql.api.auth import TokenVerifier
+from luna_graphql.api.context import AppRuntime
+from luna_graphql.api.http import BodySizeLimit, build_graphql_app
+from luna_graphql.api.schema import build_schema
 from luna_graphql.db.engine import build_engine, build_sessionmaker
+from luna_graphql.rate_limit import RateLimiter
+from luna_graphql.realtime.events import NotifyEmitter
 from luna_graphql.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -33,6 +41,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.settings = settings
         app.state.engine = engine
         app.state.sessionmaker = build_sessionmaker(engine)
+        app.state.runtime = AppRuntime(
+            settings=settings,
+            sessionmaker=app.state.sessionmaker,
+            # Events ride the write's transaction as pg_notify. (The realtime feature picks
+            # the emitter matching the configured bus.)
+            emitter=NotifyEmitter(),
+            limiter=RateLimiter.from_settings(settings),
+            verifier=TokenVerifier(settings),
+        )
         try:
             yield
         finally:
@@ -50,7 +67,28 @@ def create_app(settings: Settings | None = None) -> Starlette:
             )
         return JSONResponse({"status": "ok"})
 
-    return Starlette(routes=[Route("/healthz", healthz)], lifespan=lifespan)
+    graphql = build_graphql_app(build_schema(settings), settings)
+    middleware = []
+    if settings.allowed_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.allowed_origins,
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+                expose_headers=["X-Request-ID"],
+                max_age=600,
+            )
+        )
+    return Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/graphql", BodySizeLimit(graphql, max_bytes=settings.max_body_bytes)),
+            WebSocketRoute("/graphql", graphql),
+        ],
+        middleware=middleware,
+        lifespan=lifespan,
+    )
 
 
 def create_app_from_env() -> Starlette:

@@ -1,0 +1,111 @@
+"""One error style: every error leaves with `extensions.code`; unexpected ones are masked.
+
+- LunaError raised by a service → its message and code (plus `field`, `retryAfter`).
+- Syntax errors → GRAPHQL_PARSE_FAILED; document validation (unknown fields, depth, alias
+  and token limits, disabled introspection) → GRAPHQL_VALIDATION_FAILED; variable values
+  that fail coercion (wrong type, unknown enum value) → BAD_USER_INPUT. These keep their
+  message, minus every "Did you mean …?" in production.
+- Anything else → "Internal server error", INTERNAL_SERVER_ERROR and a `requestId` that
+  matches the log line carrying the traceback. No stack trace or SQL reaches a client.
+
+This runs on the final result (see `LunaSchema`), not in a schema extension, because parse
+errors raised through the parser cache skip the extensions' post-operation hooks.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from typing import Any
+
+from graphql import GraphQLError, GraphQLSyntaxError
+
+from luna_graphql.errors import ErrorCode, LunaError, RateLimited
+
+log = logging.getLogger("luna_graphql.api")
+
+PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+MASKED_MESSAGE = "Internal server error"
+
+# graphql-core phrases suggestions as "Did you mean 'x'?", "Did you mean 'x' or 'y'?",
+# "Did you mean the enum value 'X'?"; names never contain '?'.
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+def strip_suggestions(message: str) -> str:
+    return _SUGGESTION.sub("", message)
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+def _rebuilt(error: GraphQLError, message: str, extensions: dict[str, Any]) -> GraphQLError:
+    # original_error is dropped on purpose: nothing of it may reach the client.
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions=extensions,
+    )
+
+
+def format_error(
+    error: GraphQLError, *, pre_execution: bool, production: bool, request_id: str
+) -> GraphQLError:
+    original = error.original_error
+    if isinstance(original, LunaError) and original.code != ErrorCode.INTERNAL_SERVER_ERROR:
+        extensions: dict[str, Any] = {"code": str(original.code)}
+        if original.field:
+            extensions["field"] = original.field
+        if isinstance(original, RateLimited) and original.retry_after_s is not None:
+            extensions["retryAfter"] = round(original.retry_after_s, 3)
+        return _rebuilt(error, original.message, extensions)
+
+    if original is None or isinstance(original, GraphQLError):
+        if isinstance(error, GraphQLSyntaxError) or isinstance(original, GraphQLSyntaxError):
+            code = PARSE_FAILED
+        elif pre_execution:
+            code = VALIDATION_FAILED
+        elif error.path is None:
+            # Raised by graphql-core while coercing variables, before any resolver runs.
+            code = ErrorCode.BAD_USER_INPUT
+        else:
+            return _masked(error, request_id)
+        message = strip_suggestions(error.message) if production else error.message
+        return _rebuilt(error, message, {"code": str(code)})
+
+    return _masked(error, request_id)
+
+
+def _masked(error: GraphQLError, request_id: str) -> GraphQLError:
+    cause = error.original_error or error
+    log.error(
+        "unexpected error at %s [requestId=%s]",
+        ".".join(str(part) for part in error.path or ()) or "<operation>",
+        request_id,
+        exc_info=(type(cause), cause, cause.__traceback__),
+    )
+    return _rebuilt(
+        error,
+        MASKED_MESSAGE,
+        {"code": str(ErrorCode.INTERNAL_SERVER_ERROR), "requestId": request_id},
+    )
+
+
+def format_errors(
+    errors: list[GraphQLError],
+    *,
+    pre_execution: bool,
+    production: bool,
+    request_id: str | None,
+) -> list[GraphQLError]:
+    rid = request_id or new_request_id()
+    return [
+        format_error(error, pre_execution=pre_execution, production=production, request_id=rid)
+        for error in errors
+    ]

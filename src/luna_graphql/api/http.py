@@ -1,0 +1,151 @@
+"""The `/graphql` endpoint: Strawberry's Starlette view with our context, JSON errors for
+transport failures, and a request body cap."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import timedelta
+
+from cross_web import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+
+from luna_graphql.api.auth import bearer_token
+from luna_graphql.api.context import AppRuntime, LunaContext
+from luna_graphql.api.errors import new_request_id
+from luna_graphql.api.schema import LunaSchema
+from luna_graphql.errors import LunaError
+from luna_graphql.settings import Settings
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_HTTP_CODES = {
+    400: "BAD_REQUEST",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "PAYLOAD_TOO_LARGE",
+}
+
+
+def json_error(message: str, status_code: int, code: str | None = None) -> JSONResponse:
+    code = code or _HTTP_CODES.get(status_code, "BAD_REQUEST")
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status_code
+    )
+
+
+def runtime_of(scope_holder: Request | WebSocket) -> AppRuntime:
+    runtime: AppRuntime = scope_holder.app.state.runtime
+    return runtime
+
+
+class LunaGraphQL(GraphQL[LunaContext, None]):
+    """Strawberry's ASGI view; the context carries the runtime and the token's viewer."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as exc:
+            # Strawberry answers transport failures in plain text; clients parse JSON.
+            response = json_error(exc.reason, exc.status_code)
+        await response(scope, receive, send)
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> LunaContext:
+        runtime = runtime_of(request)
+        context = LunaContext(runtime=runtime, request=request, response=response)
+        if isinstance(request, WebSocket):
+            # One context per socket; the socket's viewer comes from connection_init.
+            return context
+        incoming = request.headers.get("x-request-id", "")
+        context.request_id = incoming if _REQUEST_ID.match(incoming) else new_request_id()
+        if isinstance(response, Response):
+            response.headers["x-request-id"] = context.request_id
+        token = bearer_token(request.headers.get("authorization"))
+        if token is not None:
+            try:
+                context.viewer = await runtime.verifier.verify(token)
+            except LunaError as exc:
+                context.auth_error = exc
+        return context
+
+
+def build_graphql_app(schema: LunaSchema, settings: Settings) -> LunaGraphQL:
+    protocols: Sequence[str] = (GRAPHQL_TRANSPORT_WS_PROTOCOL,)
+    if settings.graphql_ws_legacy:
+        protocols = (GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL)
+    return LunaGraphQL(
+        schema,
+        graphql_ide=None if settings.is_production else "graphiql",
+        allow_queries_via_get=not settings.is_production,
+        subscription_protocols=protocols,
+        connection_init_wait_timeout=timedelta(seconds=settings.ws_connection_init_timeout_s),
+        max_subscriptions_per_connection=settings.ws_max_subscriptions_per_connection,
+        allowed_origins=settings.allowed_origins,
+    )
+
+
+class BodySizeLimit:
+    """Refuse HTTP bodies over `max_bytes` with 413 before the GraphQL layer reads them.
+
+    A declared Content-Length is checked up front; a chunked body is buffered up to the cap
+    (small by design) and replayed to the app.
+    """
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None:
+            try:
+                too_large = int(declared) > self.max_bytes
+            except ValueError:
+                await json_error("Invalid Content-Length", 400)(scope, receive, send)
+                return
+            if too_large:
+                await self._refuse(scope, receive, send)
+                return
+        body = bytearray()
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body.extend(message.get("body", b""))
+            more = message.get("more_body", False)
+            if len(body) > self.max_bytes:
+                await self._refuse(scope, receive, send)
+                return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": bytes(body), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = json_error(
+            f"Request body exceeds {self.max_bytes} bytes", 413, code="PAYLOAD_TOO_LARGE"
+        )
+        await response(scope, receive, send)
+
+
+__all__ = ["BodySizeLimit", "LunaGraphQL", "build_graphql_app", "json_error", "runtime_of"]

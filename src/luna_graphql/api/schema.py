@@ -1,0 +1,153 @@
+"""The schema, composed from per-feature root classes, with the hardening extensions.
+
+To add a feature, write `api/<feature>.py` with `<Feature>Query` / `<Feature>Mutation` /
+`<Feature>Subscription` classes and append them to the lists below; `merge_types` folds each
+list into one root type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Callable, Iterable
+from typing import Any
+
+import strawberry
+from graphql import ASTValidationRule, NoSchemaIntrospectionCustomRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxTokensLimiter,
+    ParserCache,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.extensions.max_aliases import create_validator as alias_limit_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_limit_rule
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
+from strawberry.types.graphql import OperationType
+
+from luna_graphql.api.conversations import ConversationQuery
+from luna_graphql.api.errors import format_errors
+from luna_graphql.api.messages import MessageMutation, MessageQuery
+from luna_graphql.api.preferences import PreferencesMutation, PreferencesQuery
+from luna_graphql.api.receipts import ReceiptMutation
+from luna_graphql.api.viewer import ViewerQuery
+from luna_graphql.settings import Settings
+
+QUERIES: list[type] = [ViewerQuery, ConversationQuery, MessageQuery, PreferencesQuery]
+MUTATIONS: list[type] = [MessageMutation, ReceiptMutation, PreferencesMutation]
+SUBSCRIPTIONS: list[type] = []  # the realtime feature adds its root class here
+
+CACHE_SIZE = 256  # distinct documents kept parsed and validated per process
+
+
+class LunaSchema(strawberry.Schema):
+    """A Strawberry schema whose every result leaves through `api.errors.format_errors`."""
+
+    def __init__(self, *args: Any, production: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.production = production
+
+    def process_errors(self, errors: list[Any], execution_context: Any = None) -> None:
+        # Strawberry would log every error, expected ones included; `format_errors` logs the
+        # unexpected ones once, with their request id.
+        return None
+
+    def _format(self, result: ExecutionResult, context: Any) -> None:
+        if result.errors:
+            result.errors = format_errors(
+                result.errors,
+                pre_execution=isinstance(result, PreExecutionError),
+                production=self.production,
+                request_id=getattr(context, "request_id", None),
+            )
+
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        result = await super().execute(
+            query,
+            variable_values=variable_values,
+            context_value=context_value,
+            root_value=root_value,
+            operation_name=operation_name,
+            allowed_operation_types=allowed_operation_types,
+            operation_extensions=operation_extensions,
+        )
+        self._format(result, context_value)
+        return result
+
+    async def stream(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+    ) -> AsyncGenerator[Any, None]:
+        # WebSocket operations (queries, mutations and subscriptions) arrive here.
+        source = await super().stream(
+            query,
+            variable_values=variable_values,
+            context_value=context_value,
+            root_value=root_value,
+            operation_name=operation_name,
+            operation_extensions=operation_extensions,
+            allowed_operation_types=allowed_operation_types,
+        )
+        return self._formatted(source, context_value)
+
+    async def _formatted(
+        self, source: AsyncGenerator[Any, None], context: Any
+    ) -> AsyncGenerator[Any, None]:
+        try:
+            async for item in source:
+                if isinstance(item, ExecutionResult):
+                    self._format(item, context)
+                yield item
+        finally:
+            await source.aclose()
+
+
+def _extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
+    # Rule classes are built once: the validation cache keys on them, and a class created per
+    # request (what MaxAliasesLimiter/QueryDepthLimiter do) would never hit the cache.
+    rules: list[type[ASTValidationRule]] = [
+        depth_limit_rule(settings.max_query_depth, None),
+        alias_limit_rule(settings.max_aliases),
+    ]
+    if settings.is_production:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    max_tokens = settings.max_tokens
+    return [
+        lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        lambda: AddValidationRules(rules),
+        lambda: ParserCache(maxsize=CACHE_SIZE),
+        lambda: ValidationCache(maxsize=CACHE_SIZE),
+    ]
+
+
+def build_schema(settings: Settings | None = None) -> LunaSchema:
+    """The served schema. Without settings: the bare schema (SDL export, snapshot test)."""
+    query = merge_types("Query", tuple(QUERIES))
+    mutation = merge_types("Mutation", tuple(MUTATIONS))
+    subscription = merge_types("Subscription", tuple(SUBSCRIPTIONS)) if SUBSCRIPTIONS else None
+    production = settings is not None and settings.is_production
+    return LunaSchema(
+        query=query,
+        mutation=mutation,
+        subscription=subscription,
+        extensions=[] if settings is None else _extensions(settings),
+        config=StrawberryConfig(disable_field_suggestions=production),
+        production=production,
+    )

@@ -1,0 +1,1 @@
+"""GraphQL object, input and enum types, one module per concept, built from service views."""

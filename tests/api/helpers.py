@@ -1,0 +1,157 @@
+"""Reusable pieces for end-to-end API tests: tokens, a small GraphQL client, couples."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import jwt
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from luna_graphql.api.auth import mint_token
+from luna_graphql.settings import Settings
+from tests.factories import Couple, make_couple
+
+ALL_CODES = {
+    "UNAUTHENTICATED",
+    "FORBIDDEN",
+    "NOT_FOUND",
+    "BAD_USER_INPUT",
+    "CONFLICT",
+    "RATE_LIMITED",
+    "INTERNAL_SERVER_ERROR",
+    "GRAPHQL_PARSE_FAILED",
+    "GRAPHQL_VALIDATION_FAILED",
+}
+
+
+def token_for(settings: Settings, user_id: uuid.UUID, *, ttl_s: int = 3600) -> str:
+    return mint_token(settings, user_id, ttl_s=ttl_s)
+
+
+def forged_token(user_id: uuid.UUID, *, secret: str = "not-the-secret", **claims: Any) -> str:
+    """A token signed with any secret and any claims (bad signatures, expiry, audience)."""
+    now = int(time.time())
+    payload: dict[str, Any] = {"sub": str(user_id), "iat": now, "exp": now + 3600}
+    payload.update(claims)
+    return jwt.encode(
+        {k: v for k, v in payload.items() if v is not None}, secret, algorithm="HS256"
+    )
+
+
+class GraphQLResult(dict[str, Any]):
+    """The JSON body of a GraphQL response plus the HTTP status."""
+
+    status_code: int = 200
+
+    @property
+    def codes(self) -> list[str]:
+        return [error.get("extensions", {}).get("code") for error in self.get("errors") or []]
+
+    @property
+    def messages(self) -> list[str]:
+        return [error["message"] for error in self.get("errors") or []]
+
+
+@dataclass
+class GraphQLClient:
+    http: httpx.AsyncClient
+    token: str | None = None
+
+    def with_token(self, token: str | None) -> GraphQLClient:
+        return GraphQLClient(self.http, token)
+
+    def headers(self) -> dict[str, str]:
+        return {} if self.token is None else {"Authorization": f"Bearer {self.token}"}
+
+    async def execute(
+        self, query: str, variables: dict[str, Any] | None = None, **extra: Any
+    ) -> GraphQLResult:
+        body: dict[str, Any] = {"query": query, **extra}
+        if variables is not None:
+            body["variables"] = variables
+        response = await self.http.post("/graphql", json=body, headers=self.headers())
+        assert response.status_code != 500, response.text
+        result = GraphQLResult(response.json())
+        result.status_code = response.status_code
+        return result
+
+    async def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Execute and insist on success."""
+        result = await self.execute(query, variables)
+        assert not result.get("errors"), result["errors"]
+        data: dict[str, Any] = result["data"]
+        return data
+
+    async def error_code(self, query: str, variables: dict[str, Any] | None = None) -> str:
+        """Execute and insist on exactly one coded error; returns its code."""
+        result = await self.execute(query, variables)
+        assert result.get("errors"), result
+        codes = result.codes
+        assert len(set(codes)) == 1 and codes[0] in ALL_CODES, result
+        return codes[0]
+
+
+CONVERSATION = "query($rel: ID) { conversation(relationshipId: $rel) { id relationshipId messageCount unreadCount lastSeq lastMessagePreview lastMessageAt } }"
+
+MESSAGE_FIELDS = """
+  id conversationId seq senderId isMine content clientMessageId status sentAt deliveredAt
+  readAt replyToId createdAt lunaIntervened interventionType interventionAccepted originalContent
+"""
+
+SEND = f"""
+mutation($input: SendMessageInput!) {{
+  sendMessage(input: $input) {{
+    __typename
+    ... on MessageSent {{ message {{ {MESSAGE_FIELDS} }} }}
+  }}
+}}
+"""
+
+HISTORY = f"""
+query($id: ID!, $first: Int, $after: String, $last: Int, $before: String) {{
+  messages(conversationId: $id, first: $first, after: $after, last: $last, before: $before) {{
+    edges {{ cursor node {{ {MESSAGE_FIELDS} }} }}
+    pageInfo {{ hasNextPage hasPreviousPage startCursor endCursor }}
+  }}
+}}
+"""
+
+
+@dataclass
+class CoupleClients:
+    """A couple with a client per partner and their conversation opened."""
+
+    couple: Couple
+    a: GraphQLClient
+    b: GraphQLClient
+    conversation_id: str
+
+    @property
+    def relationship_id(self) -> str:
+        return str(self.couple.relationship.id)
+
+    async def send(self, client: GraphQLClient, content: str, **fields: Any) -> dict[str, Any]:
+        data = await client.data(
+            SEND, {"input": {"conversationId": self.conversation_id, "content": content, **fields}}
+        )
+        message: dict[str, Any] = data["sendMessage"]["message"]
+        return message
+
+    async def history(self, client: GraphQLClient, **args: Any) -> dict[str, Any]:
+        data = await client.data(HISTORY, {"id": self.conversation_id, **args})
+        connection: dict[str, Any] = data["messages"]
+        return connection
+
+
+async def make_couple_clients(
+    session: AsyncSession, http: httpx.AsyncClient, settings: Settings, **names: Any
+) -> CoupleClients:
+    couple = await make_couple(session, **names)
+    a = GraphQLClient(http, token_for(settings, couple.partner_a.id))
+    b = GraphQLClient(http, token_for(settings, couple.partner_b.id))
+    data = await a.data(CONVERSATION)
+    return CoupleClients(couple=couple, a=a, b=b, conversation_id=data["conversation"]["id"])

@@ -1,0 +1,113 @@
+"""Two partners exchange messages over HTTP and each sees the right history."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from luna_graphql.db.models import PartnerConversation, PartnerMessage
+from tests.api.helpers import CONVERSATION, MESSAGE_FIELDS, SEND, CoupleClients
+
+VIEWER = """
+{ viewer { id user { id displayName } relationship { id status createdAt }
+           partnerRole partner { id displayName } } }
+"""
+
+
+async def test_viewer_knows_user_relationship_and_role(pair: CoupleClients) -> None:
+    a = (await pair.a.data(VIEWER))["viewer"]
+    b = (await pair.b.data(VIEWER))["viewer"]
+    assert a["id"] == str(pair.couple.partner_a.id)
+    assert a["user"]["displayName"] == "Alex"
+    assert a["partnerRole"] == "PARTNER_A" and b["partnerRole"] == "PARTNER_B"
+    assert a["partner"]["displayName"] == "Blair" and b["partner"]["displayName"] == "Alex"
+    assert a["relationship"] == b["relationship"]
+    assert a["relationship"]["id"] == pair.relationship_id
+    assert a["relationship"]["status"] == "ACTIVE"
+
+
+async def test_two_partners_exchange_messages_and_see_the_same_history(
+    pair: CoupleClients, session: AsyncSession
+) -> None:
+    first = await pair.send(pair.a, "  Good morning ☀️  ")
+    second = await pair.send(pair.b, "Morning! Coffee?")
+    third = await pair.send(pair.a, "Yes please", replyToId=second["id"])
+
+    assert first["content"] == "Good morning ☀️"  # trimmed
+    assert [first["seq"], second["seq"], third["seq"]] == [1, 2, 3]
+    assert first["senderId"] == "PARTNER_A" and second["senderId"] == "PARTNER_B"
+    assert first["status"] == "SENT" and first["isMine"] is True
+    assert third["replyToId"] == second["id"]
+
+    for client, mine in ((pair.a, {1, 3}), (pair.b, {2})):
+        history = await pair.history(client)
+        nodes = [edge["node"] for edge in history["edges"]]
+        assert [n["content"] for n in nodes] == ["Good morning ☀️", "Morning! Coffee?", "Yes please"]
+        assert [n["seq"] for n in nodes] == [1, 2, 3]
+        assert {n["seq"] for n in nodes if n["isMine"]} == mine
+        assert history["pageInfo"] == {
+            "hasNextPage": False,
+            "hasPreviousPage": False,
+            "startCursor": history["edges"][0]["cursor"],
+            "endCursor": history["edges"][-1]["cursor"],
+        }
+
+    conversation_a = (await pair.a.data(CONVERSATION))["conversation"]
+    conversation_b = (await pair.b.data(CONVERSATION))["conversation"]
+    assert conversation_a["id"] == conversation_b["id"] == pair.conversation_id
+    assert conversation_a["messageCount"] == 3 and conversation_a["lastSeq"] == 3
+    assert conversation_a["lastMessagePreview"] == "Yes please"
+    assert conversation_a["unreadCount"] == 1  # Blair's message
+    assert conversation_b["unreadCount"] == 2  # Alex's two
+
+    stored = (await session.scalars(select(PartnerMessage).order_by(PartnerMessage.seq))).all()
+    assert [m.sender_id for m in stored] == ["partner_a", "partner_b", "partner_a"]
+
+
+async def test_conversation_is_created_once_and_found_by_relationship_id(
+    pair: CoupleClients, session: AsyncSession
+) -> None:
+    by_id = await pair.b.data(CONVERSATION, {"rel": pair.relationship_id})
+    assert by_id["conversation"]["id"] == pair.conversation_id
+    count = len((await session.scalars(select(PartnerConversation))).all())
+    assert count == 1
+
+
+async def test_message_by_id(pair: CoupleClients) -> None:
+    sent = await pair.send(pair.a, "hello")
+    query = f"query($id: ID!) {{ message(id: $id) {{ {MESSAGE_FIELDS} }} }}"
+    for client in (pair.a, pair.b):
+        message = (await client.data(query, {"id": sent["id"]}))["message"]
+        assert message["content"] == "hello" and message["seq"] == 1
+    assert (await pair.b.data(query, {"id": sent["id"]}))["message"]["isMine"] is False
+
+
+async def test_retried_client_message_id_yields_one_message(
+    pair: CoupleClients, session: AsyncSession
+) -> None:
+    first = await pair.send(pair.a, "on my way", clientMessageId="device-1:42")
+    again = await pair.send(pair.a, "on my way", clientMessageId="device-1:42")
+    changed = await pair.send(pair.a, "edited retry", clientMessageId="device-1:42")
+    assert first["id"] == again["id"] == changed["id"]
+    assert changed["content"] == "on my way"
+    # The same key from the partner is the partner's own message.
+    theirs = await pair.send(pair.b, "ok", clientMessageId="device-1:42")
+    assert theirs["id"] != first["id"]
+    rows = (await session.scalars(select(PartnerMessage))).all()
+    assert len(rows) == 2
+    conversation = (await pair.a.data(CONVERSATION))["conversation"]
+    assert conversation["messageCount"] == 2 and conversation["lastSeq"] == 2
+
+
+async def test_send_result_is_a_union_clients_switch_on(pair: CoupleClients) -> None:
+    result = await pair.a.data(
+        SEND,
+        {
+            "input": {
+                "conversationId": pair.conversation_id,
+                "content": "with review asked",
+                "requestLunaReview": True,
+            }
+        },
+    )
+    assert result["sendMessage"]["__typename"] == "MessageSent"
