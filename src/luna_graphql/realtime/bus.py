@@ -1,0 +1,153 @@
+"""The event bus services use: subscribe to a couple's channel, publish ephemeral events.
+
+Services see `EventBus` only; `BroadcastBus` adapts our `SafeBroadcast` (the one place that
+knows broadcaster) to it. A subscription yields `BusEvent`s, or `RESYNC_REQUIRED` when events
+may have been lost (listener reconnect, queue overflow): the consumer then re-reads the
+database, which is the source of truth.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
+from typing import Final, Protocol
+from urllib.parse import urlsplit
+
+from broadcaster import Broadcast, Event
+
+from luna_graphql.realtime.after_commit import AfterCommitEmitter
+from luna_graphql.realtime.broadcast import RESYNC, Unsubscribed, build_broadcast
+from luna_graphql.realtime.events import BusEvent, EventEmitter, NotifyEmitter
+
+__all__ = [
+    "RESYNC_REQUIRED",
+    "BroadcastBus",
+    "BusSubscription",
+    "EventBus",
+    "Resync",
+    "build_bus",
+    "is_transactional_bus",
+]
+
+logger = logging.getLogger(__name__)
+
+_PG_SCHEMES = frozenset({"postgresql", "postgres", "postgresql+asyncpg"})
+
+
+class Resync:
+    """Marker: events may have been lost; re-read state from the database."""
+
+    _instance: Resync | None = None
+
+    def __new__(cls) -> Resync:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "RESYNC_REQUIRED"
+
+
+RESYNC_REQUIRED: Final = Resync()
+
+
+class BusSubscription(Protocol):
+    """One subscriber's inbox on one channel."""
+
+    async def get(self) -> BusEvent | Resync:
+        """The next event; raises StopAsyncIteration once the bus has shut down."""
+        ...
+
+    def __aiter__(self) -> AsyncIterator[BusEvent | Resync]: ...
+
+    async def __anext__(self) -> BusEvent | Resync: ...
+
+
+class EventBus(Protocol):
+    """What services need from the bus (in-transaction emits go through `emitter`)."""
+
+    @property
+    def emitter(self) -> EventEmitter: ...
+
+    def subscribe(self, channel: str) -> AbstractAsyncContextManager[BusSubscription]: ...
+
+    async def publish(self, event: BusEvent) -> None:
+        """Fire an ephemeral event (typing, presence pings): no transaction, no storage."""
+        ...
+
+
+class _DecodedSubscription:
+    """Decodes broadcaster events into BusEvent / RESYNC_REQUIRED, skipping garbage."""
+
+    __slots__ = ("_sub",)
+
+    def __init__(self, sub: object) -> None:
+        self._sub = sub
+
+    async def get(self) -> BusEvent | Resync:
+        while True:
+            try:
+                event: Event = await self._sub.get()  # type: ignore[attr-defined]
+            except Unsubscribed:
+                raise StopAsyncIteration from None
+            if event.message == RESYNC:
+                return RESYNC_REQUIRED
+            try:
+                return BusEvent.decode(event.message)
+            except (ValueError, KeyError, TypeError):
+                # Anyone with database access can NOTIFY our channels; ignore what is not ours.
+                logger.warning("ignoring malformed event on %s", event.channel)
+
+    def __aiter__(self) -> AsyncIterator[BusEvent | Resync]:
+        return self
+
+    async def __anext__(self) -> BusEvent | Resync:
+        return await self.get()
+
+
+class BroadcastBus:
+    """EventBus over broadcaster's Broadcast API (PostgreSQL, memory:// or redis://)."""
+
+    def __init__(self, broadcast: Broadcast, *, transactional: bool) -> None:
+        self._broadcast = broadcast
+        self._emitter: EventEmitter = NotifyEmitter() if transactional else AfterCommitEmitter(self)
+        self.transactional = transactional
+
+    @property
+    def emitter(self) -> EventEmitter:
+        return self._emitter
+
+    @property
+    def broadcast(self) -> Broadcast:
+        return self._broadcast
+
+    async def connect(self) -> None:
+        await self._broadcast.connect()
+
+    async def disconnect(self) -> None:
+        if isinstance(self._emitter, AfterCommitEmitter):
+            await self._emitter.drain()
+        await self._broadcast.disconnect()
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, channel: str) -> AsyncIterator[BusSubscription]:
+        async with self._broadcast.subscribe(channel) as sub:
+            yield _DecodedSubscription(sub)
+
+    async def publish(self, event: BusEvent) -> None:
+        await self._broadcast.publish(event.channel, event.encode())
+
+
+def is_transactional_bus(url: str) -> bool:
+    """PostgreSQL buses deliver in-transaction NOTIFYs; others publish after COMMIT."""
+    return urlsplit(url).scheme in _PG_SCHEMES
+
+
+def build_bus(url: str, *, queue_size: int = 1000) -> BroadcastBus:
+    """The process-wide bus for a URL. A PostgreSQL bus must be the application database,
+    since events are NOTIFYed on the write's own connection."""
+    return BroadcastBus(
+        build_broadcast(url, queue_size=queue_size), transactional=is_transactional_bus(url)
+    )

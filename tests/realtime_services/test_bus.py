@@ -1,0 +1,103 @@
+"""The bus adapter and both emitters: events ride the write's transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from luna_graphql.realtime.after_commit import AfterCommitEmitter
+from luna_graphql.realtime.bus import RESYNC_REQUIRED, BroadcastBus, build_bus
+from luna_graphql.realtime.events import BusEvent, NotifyEmitter, channel_for
+from tests.realtime_services.conftest import nothing_within, within
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+REL = uuid.uuid4()
+
+
+def event(n: int) -> BusEvent:
+    return BusEvent("test", REL, {"n": n})
+
+
+@pytest.fixture
+async def memory_bus() -> AsyncIterator[BroadcastBus]:
+    bus = build_bus("memory://")
+    await bus.connect()
+    yield bus
+    await bus.disconnect()
+
+
+async def test_emitter_is_chosen_by_url() -> None:
+    assert isinstance(build_bus("postgresql://u@h/db").emitter, NotifyEmitter)
+    assert isinstance(build_bus("memory://").emitter, AfterCommitEmitter)
+
+
+async def test_pg_bus_delivers_on_commit_only(
+    bus: BroadcastBus, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    async with bus.subscribe(channel_for(REL)) as sub:
+        async with sessionmaker() as session:
+            await bus.emitter.emit(session, event(1))
+            await session.rollback()
+        async with sessionmaker() as session:
+            await bus.emitter.emit(session, event(2))
+            await session.commit()
+        assert await within(sub.get()) == event(2)
+
+
+async def test_publish_is_ephemeral_and_garbage_is_skipped(
+    bus: BroadcastBus, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    async with bus.subscribe(channel_for(REL)) as sub:
+        async with sessionmaker() as session:
+            await session.execute(
+                text("SELECT pg_notify(:c, 'not json')"), {"c": channel_for(REL)}
+            )
+            await session.commit()
+        await bus.publish(event(3))
+        assert await within(sub.get()) == event(3)
+
+
+async def test_after_commit_emitter_publishes_in_order_after_commit(
+    memory_bus: BroadcastBus, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    async with memory_bus.subscribe(channel_for(REL)) as sub:
+        async with sessionmaker() as session:
+            await session.execute(text("SELECT 1"))
+            await memory_bus.emitter.emit(session, event(1))
+            await memory_bus.emitter.emit(session, event(2))
+            await nothing_within(sub.get(), 0.1)  # held until COMMIT
+            await session.commit()
+        assert await within(sub.get()) == event(1)
+        assert await within(sub.get()) == event(2)
+
+
+async def test_after_commit_emitter_drops_rolled_back_events(
+    memory_bus: BroadcastBus, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    async with memory_bus.subscribe(channel_for(REL)) as sub:
+        async with sessionmaker() as session:
+            await session.execute(text("SELECT 1"))
+            await memory_bus.emitter.emit(session, event(1))
+            await session.rollback()
+            await session.execute(text("SELECT 1"))
+            await memory_bus.emitter.emit(session, event(2))
+            async with session.begin_nested() as savepoint:
+                await memory_bus.emitter.emit(session, event(3))
+                await savepoint.rollback()
+            await memory_bus.emitter.emit(session, event(4))
+            await session.commit()
+        assert await within(sub.get()) == event(2)
+        assert await within(sub.get()) == event(4)
+        await nothing_within(sub.get(), 0.1)
+
+
+async def test_resync_reaches_subscribers_as_a_marker(bus: BroadcastBus) -> None:
+    backend = bus.broadcast._backend
+    async with bus.subscribe(channel_for(REL)) as sub:
+        backend._mark_resync(channel_for(REL))
+        assert await within(sub.get()) is RESYNC_REQUIRED
