@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from types import FrameType
 
 from luna_graphql import __version__
+from luna_graphql.cli_analyze import add_analyze_parser
 from luna_graphql.settings import Settings
 
 log = logging.getLogger("luna_graphql")
@@ -93,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument("--downgrade", action="store_true", help="downgrade (default: base)")
     migrate.set_defaults(handler=run_migrate)
 
+    add_analyze_parser(sub)
     return parser
 
 

@@ -26,7 +26,11 @@ from luna_graphql.services.analysis import (
     recent_escalations,
     record_result,
 )
-from luna_graphql.services.analysis_worker import backfill, drain_pending, start_analysis_worker
+from luna_graphql.services.analysis_worker import (
+    drain_pending,
+    queue_unqueued,
+    start_analysis_worker,
+)
 from tests.ai.openai_server import FakeOpenAI, status
 from tests.analysis.conftest import World
 from tests.analysis.helpers import (
@@ -419,7 +423,8 @@ async def test_backfill_queues_messages_written_before_the_queue_existed(
         "emitter": NotifyEmitter(),
     }
     assert await drain_pending(settings=settings, **common) == 0  # type: ignore[arg-type]
-    assert await backfill(settings=settings, **common) == (3, 3)  # type: ignore[arg-type]
+    assert await queue_unqueued(sessionmaker) == 3
+    assert await drain_pending(settings=settings, **common) == 3  # type: ignore[arg-type]
     for message_id in old:
         assert (await job(sessionmaker, message_id)).analysis_status == "done"
 

@@ -310,7 +310,6 @@ async def queue_backfill(session: AsyncSession, *, limit: int) -> int:
         .values(
             analysis_status="pending",
             analysis_available_at=func.now(),
-            analysis_attempts=0,
             analysis_error=None,
         )
         .returning(PartnerMessage.id)

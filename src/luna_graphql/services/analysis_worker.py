@@ -138,44 +138,35 @@ async def drain_pending(
     emitter: EventEmitter,
     settings: Settings,
     retry_base_s: float = DEFAULT_RETRY_BASE_S,
+    stop: asyncio.Event | None = None,
 ) -> int:
     """Handle every job that is due, batch after batch, then return how many were handled.
 
     Jobs leased by another live worker, or waiting out a retry backoff, are not due.
+    Setting `stop` ends the drain after the batch in hand.
     """
     config = WorkerConfig.from_settings(settings, retry_base_s=retry_base_s)
     total = 0
-    while claimed := await process_batch(
-        sessionmaker=sessionmaker, assistant=assistant, emitter=emitter, config=config
-    ):
+    while stop is None or not stop.is_set():
+        claimed = await process_batch(
+            sessionmaker=sessionmaker, assistant=assistant, emitter=emitter, config=config
+        )
+        if not claimed:
+            break
         total += claimed
     return total
 
 
-async def backfill(
-    *,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    assistant: Assistant,
-    emitter: EventEmitter,
-    settings: Settings,
-    retry_base_s: float = DEFAULT_RETRY_BASE_S,
-) -> tuple[int, int]:
-    """Queue every never-queued message, then drain; (queued, handled)."""
+async def queue_unqueued(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
+    """Queue every live message that was never queued (rows older than the queue), in
+    chunks of their own transactions; how many were queued. Drain them afterwards."""
     queued = 0
     while True:
         async with sessionmaker() as session, session.begin():
             chunk = await queue_backfill(session, limit=BACKFILL_CHUNK)
         queued += chunk
         if chunk < BACKFILL_CHUNK:
-            break
-    handled = await drain_pending(
-        sessionmaker=sessionmaker,
-        assistant=assistant,
-        emitter=emitter,
-        settings=settings,
-        retry_base_s=retry_base_s,
-    )
-    return queued, handled
+            return queued
 
 
 async def run_analysis_worker(
