@@ -14,17 +14,12 @@ import asyncio
 import logging
 import signal
 from typing import Any
-from urllib.parse import urlsplit
-
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna_graphql.ai.assistant import Assistant
-from luna_graphql.realtime.events import BusEvent, EventEmitter, NotifyEmitter
+from luna_graphql.realtime.events import EventEmitter, NotifyEmitter
 from luna_graphql.settings import Settings
 
 log = logging.getLogger("luna_graphql.analyze")
-
-_PG_SCHEMES = frozenset({"postgresql", "postgres", "postgresql+asyncpg"})
 
 
 def build_analysis_assistant(settings: Settings) -> Assistant:
@@ -49,23 +44,6 @@ def build_analysis_assistant(settings: Settings) -> Assistant:
         settings.assistant_timeout_s,
         max_retries=0,
     )
-
-
-class _UnpublishedEmitter:
-    """For buses a separate process cannot publish to transactionally (memory://)."""
-
-    async def emit(self, session: AsyncSession, event: BusEvent) -> None:
-        return None
-
-
-def build_analysis_emitter(settings: Settings) -> EventEmitter:
-    if settings.bus_url is None or urlsplit(settings.bus_url).scheme in _PG_SCHEMES:
-        return NotifyEmitter()
-    log.warning(
-        "bus %s: message_analyzed events are not published from the CLI",
-        urlsplit(settings.bus_url).scheme,
-    )
-    return _UnpublishedEmitter()
 
 
 def add_analyze_parser(subparsers: Any) -> None:
@@ -95,6 +73,7 @@ def run_analyze(args: argparse.Namespace, settings: Settings) -> int:
 async def _analyze(settings: Settings, *, backfill: bool) -> int:
     from luna_graphql.ai.factory import close_assistant
     from luna_graphql.db.engine import build_engine, build_sessionmaker
+    from luna_graphql.realtime.bus import build_bus, is_transactional_bus
     from luna_graphql.services.analysis_worker import drain_pending, queue_unqueued
 
     assert settings.database_url is not None
@@ -103,6 +82,13 @@ async def _analyze(settings: Settings, *, backfill: bool) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         # Finish the batch in hand, then exit; jobs not started are left for the next run.
         loop.add_signal_handler(signum, stop.set)
+    bus = None
+    emitter: EventEmitter = NotifyEmitter()  # the bus is the database: NOTIFY in the write
+    if settings.bus_url and not is_transactional_bus(settings.bus_url):
+        # redis:// (or memory://, which only this process would hear): publish after COMMIT.
+        bus = build_bus(settings.bus_url)
+        await bus.connect()
+        emitter = bus.emitter
     engine = build_engine(
         settings.database_url, pool_size=5, max_overflow=settings.analysis_batch_size
     )
@@ -110,7 +96,7 @@ async def _analyze(settings: Settings, *, backfill: bool) -> int:
     common: dict[str, Any] = {
         "sessionmaker": build_sessionmaker(engine),
         "assistant": assistant,
-        "emitter": build_analysis_emitter(settings),
+        "emitter": emitter,
         "settings": settings,
         "stop": stop,
     }
@@ -120,6 +106,8 @@ async def _analyze(settings: Settings, *, backfill: bool) -> int:
     finally:
         await close_assistant(assistant)
         await engine.dispose()
+        if bus is not None:
+            await bus.disconnect()
     log.info(
         "analysis: %d queued, %d jobs handled%s",
         queued,
