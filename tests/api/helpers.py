@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import asyncpg
 import httpx
 import jwt
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna_graphql.api.auth import mint_token
+from luna_graphql.db.engine import to_asyncpg_dsn
+from luna_graphql.realtime.events import BusEvent, channel_for
 from luna_graphql.settings import Settings
 from tests.factories import Couple, make_couple
 
@@ -32,7 +38,9 @@ def token_for(settings: Settings, user_id: uuid.UUID, *, ttl_s: int = 3600) -> s
     return mint_token(settings, user_id, ttl_s=ttl_s)
 
 
-def forged_token(user_id: uuid.UUID, *, secret: str = "not-the-secret", **claims: Any) -> str:
+def forged_token(
+    user_id: uuid.UUID, *, secret: str = "not-the-secret-but-long-enough-for-hs256!", **claims: Any
+) -> str:
     """A token signed with any secret and any claims (bad signatures, expiry, audience)."""
     now = int(time.time())
     payload: dict[str, Any] = {"sub": str(user_id), "iat": now, "exp": now + 3600}
@@ -129,10 +137,10 @@ class CoupleClients:
     a: GraphQLClient
     b: GraphQLClient
     conversation_id: str
-
-    @property
-    def relationship_id(self) -> str:
-        return str(self.couple.relationship.id)
+    # Copied out of the ORM rows: a test's rollback would expire them.
+    relationship_id: str
+    a_id: str
+    b_id: str
 
     async def send(self, client: GraphQLClient, content: str, **fields: Any) -> dict[str, Any]:
         data = await client.data(
@@ -154,4 +162,55 @@ async def make_couple_clients(
     a = GraphQLClient(http, token_for(settings, couple.partner_a.id))
     b = GraphQLClient(http, token_for(settings, couple.partner_b.id))
     data = await a.data(CONVERSATION)
-    return CoupleClients(couple=couple, a=a, b=b, conversation_id=data["conversation"]["id"])
+    return CoupleClients(
+        couple=couple,
+        a=a,
+        b=b,
+        conversation_id=data["conversation"]["id"],
+        relationship_id=str(couple.relationship.id),
+        a_id=str(couple.partner_a.id),
+        b_id=str(couple.partner_b.id),
+    )
+
+
+class EventLog:
+    """Bus events of one couple, read with a LISTEN connection of the test's own."""
+
+    SENTINEL = '{"k": "__sentinel__", "r": "00000000000000000000000000000000", "d": {}}'
+
+    def __init__(self, connection: asyncpg.Connection, channel: str) -> None:
+        self.connection = connection
+        self.channel = channel
+        self.events: list[BusEvent] = []
+        self._sentinel = asyncio.Event()
+
+    def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+        event = BusEvent.decode(payload)
+        if event.kind == "__sentinel__":
+            self._sentinel.set()
+        else:
+            self.events.append(event)
+
+    async def settle(self) -> list[BusEvent]:
+        """Every event committed before this call has arrived (NOTIFYs arrive in commit
+        order, so a sentinel sent now arrives after them)."""
+        self._sentinel.clear()
+        await self.connection.execute("SELECT pg_notify($1, $2)", self.channel, self.SENTINEL)
+        await asyncio.wait_for(self._sentinel.wait(), timeout=5)
+        return self.events
+
+    async def drain(self) -> list[BusEvent]:
+        events = list(await self.settle())
+        self.events.clear()
+        return events
+
+
+@asynccontextmanager
+async def listening(database_url: str, relationship_id: uuid.UUID) -> AsyncIterator[EventLog]:
+    connection = await asyncpg.connect(to_asyncpg_dsn(database_url))
+    log = EventLog(connection, channel_for(relationship_id))
+    await connection.add_listener(log.channel, log._on_notify)
+    try:
+        yield log
+    finally:
+        await connection.close()

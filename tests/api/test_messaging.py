@@ -17,7 +17,7 @@ VIEWER = """
 async def test_viewer_knows_user_relationship_and_role(pair: CoupleClients) -> None:
     a = (await pair.a.data(VIEWER))["viewer"]
     b = (await pair.b.data(VIEWER))["viewer"]
-    assert a["id"] == str(pair.couple.partner_a.id)
+    assert a["id"] == pair.a_id
     assert a["user"]["displayName"] == "Alex"
     assert a["partnerRole"] == "PARTNER_A" and b["partnerRole"] == "PARTNER_B"
     assert a["partner"]["displayName"] == "Blair" and b["partner"]["displayName"] == "Alex"

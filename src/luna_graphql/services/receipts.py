@@ -61,17 +61,14 @@ async def mark_delivered(
         raise NotFound("Message not found", field="messageIds")
     conversation_id = membership.conversation_id
 
-    senders = dict(
-        (
-            await session.execute(
-                select(PartnerMessage.id, PartnerMessage.sender_id).where(
-                    PartnerMessage.id.in_(ids),
-                    PartnerMessage.conversation_id == conversation_id,
-                    PartnerMessage.deleted_at.is_(None),
-                )
-            )
-        ).tuples()
+    rows = await session.execute(
+        select(PartnerMessage.id, PartnerMessage.sender_id).where(
+            PartnerMessage.id.in_(ids),
+            PartnerMessage.conversation_id == conversation_id,
+            PartnerMessage.deleted_at.is_(None),
+        )
     )
+    senders = {message_id: sender for message_id, sender in rows}
     if len(senders) != len(ids):
         raise NotFound("Message not found", field="messageIds")
     if any(sender == membership.role for sender in senders.values()):
