@@ -1,0 +1,135 @@
+"""Delivery receipts for messages pushed to the recipient's live subscription.
+
+Every socket of the recipient reports what it pushed; per process, reports for one
+(conversation, recipient) are merged so that a user with a thousand sockets costs one UPDATE.
+The UPDATE only moves `sent` rows forward, and a `receipt` event is emitted (inside the
+UPDATE's transaction) only when rows changed. Marking runs in the background: it never delays
+the stream, and a failure is logged and retried by the next push.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections import OrderedDict
+
+from sqlalchemy import func, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from luna_graphql.db.models import PartnerMessage
+from luna_graphql.realtime.events import BusEvent, EventEmitter
+
+logger = logging.getLogger(__name__)
+
+RECEIPT = "receipt"
+# Rows per UPDATE: the event lists their ids like `receipts.mark_delivered` does, and 100
+# UUIDs keep the NOTIFY payload near 4 KB, well under PostgreSQL's 8000-byte limit.
+BATCH = 100
+
+_Key = tuple[uuid.UUID, str]  # (conversation, recipient role)
+
+
+class DeliveryTracker:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        emitter: EventEmitter,
+        *,
+        remembered_keys: int = 4096,
+        remembered_seqs: int = 512,
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._emitter = emitter
+        self._pending: dict[_Key, set[int]] = {}
+        self._relationships: dict[_Key, uuid.UUID] = {}
+        self._running: dict[_Key, asyncio.Task[None]] = {}
+        # Seqs already marked (or being marked) per key, so the other sockets' reports of the
+        # same push cost nothing. Bounded: forgetting only costs an UPDATE that changes 0 rows.
+        self._marked: OrderedDict[_Key, set[int]] = OrderedDict()
+        self._remembered_keys = remembered_keys
+        self._remembered_seqs = remembered_seqs
+        self.updates = 0  # for tests and the benchmark
+
+    def note_pushed(
+        self,
+        *,
+        conversation_id: uuid.UUID,
+        relationship_id: uuid.UUID,
+        recipient_role: str,
+        seq: int,
+    ) -> None:
+        """A message from the partner of `recipient_role` reached one of their sockets."""
+        key = (conversation_id, recipient_role)
+        marked = self._marked.get(key)
+        if marked is not None and seq in marked:
+            return
+        pending = self._pending.setdefault(key, set())
+        pending.add(seq)
+        self._relationships[key] = relationship_id
+        if key not in self._running:
+            self._running[key] = asyncio.create_task(self._flush(key), name="mark-delivered")
+
+    async def wait_idle(self) -> None:
+        """Wait for every scheduled UPDATE (tests, shutdown)."""
+        while self._running:
+            await asyncio.gather(*self._running.values(), return_exceptions=True)
+
+    async def _flush(self, key: _Key) -> None:
+        try:
+            while seqs := self._pending.pop(key, None):
+                marked = self._remember(key, seqs)
+                ordered = sorted(seqs)
+                for start in range(0, len(ordered), BATCH):
+                    batch = ordered[start : start + BATCH]
+                    try:
+                        await self._mark(key, batch)
+                    except Exception:
+                        marked.difference_update(batch)  # let the next push try again
+                        logger.exception("marking messages delivered failed")
+        finally:
+            del self._running[key]
+            self._relationships.pop(key, None)
+
+    def _remember(self, key: _Key, seqs: set[int]) -> set[int]:
+        marked = self._marked.get(key)
+        if marked is None or len(marked) > self._remembered_seqs:
+            marked = self._marked[key] = set()
+        marked.update(seqs)
+        self._marked.move_to_end(key)
+        while len(self._marked) > self._remembered_keys:
+            self._marked.popitem(last=False)
+        return marked
+
+    async def _mark(self, key: _Key, seqs: list[int]) -> None:
+        conversation_id, recipient_role = key
+        sender_role = "partner_b" if recipient_role == "partner_a" else "partner_a"
+        relationship_id = self._relationships[key]
+        self.updates += 1
+        async with self._sessionmaker() as session, session.begin():
+            changed = (
+                (
+                    await session.execute(
+                        update(PartnerMessage)
+                        .where(
+                            PartnerMessage.conversation_id == conversation_id,
+                            PartnerMessage.seq.in_(seqs),
+                            PartnerMessage.sender_id == sender_role,
+                            PartnerMessage.status == "sent",
+                        )
+                        .values(status="delivered", delivered_at=func.now())
+                        .returning(PartnerMessage.id)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            if changed:
+                # The same shape as `receipts.mark_delivered` emits for the mutation.
+                data = {
+                    "conversation_id": str(conversation_id),
+                    "status": "delivered",
+                    "ids": [str(message_id) for message_id in changed],
+                    "by": recipient_role,
+                }
+                await self._emitter.emit(session, BusEvent(RECEIPT, relationship_id, data))

@@ -1,0 +1,192 @@
+"""Read each event's rows once per process, however many subscribers want them.
+
+A bus event wakes every subscriber of the couple at once, and each asks for the same range
+(seq > last, seq <= event seq). Identical reads in flight share one query, and a small recent
+cache answers the range without a query when it holds every seq of it. Sessions are opened per
+read and closed before anyone awaits the bus again. Rows are detached ORM objects shared by all
+subscribers: nobody mutates them; each viewer's privacy is applied when they are rendered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import load_only
+
+from luna_graphql.db.models import PartnerConversation, PartnerMessage
+from luna_graphql.services.messages import VIEW_COLUMNS
+
+T = TypeVar("T")
+
+PAGE_SIZE = 200
+
+
+class MessageLoader:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        *,
+        cache_size: int = 2048,
+        cache_ttl_s: float = 10.0,
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._inflight: dict[Hashable, tuple[int, asyncio.Future[Any]]] = {}
+        self._ticks = itertools.count(1)
+        # (conversation_id, seq) -> (loaded at, row). Short-lived: a row read for one event
+        # only needs to outlive that event's fan-out, and a short TTL bounds staleness.
+        self._cache: OrderedDict[tuple[uuid.UUID, int], tuple[float, PartnerMessage]] = (
+            OrderedDict()
+        )
+        self._cache_size = cache_size
+        self._cache_ttl_s = cache_ttl_s
+        self.queries = 0  # for tests and the benchmark
+
+    def mark(self) -> int:
+        """A point in time: reads begun after it see everything committed before it.
+
+        Take one right after subscribing and pass it to open-ended reads: joining a read that
+        began before the subscription could miss a message whose event came too early to be
+        seen, and nothing would fill that gap until the conversation's next event.
+        """
+        return next(self._ticks)
+
+    async def read_after(
+        self,
+        conversation_id: uuid.UUID,
+        after_seq: int,
+        *,
+        up_to: int | None = None,
+        limit: int = PAGE_SIZE,
+        fresh_after: int = 0,
+    ) -> list[PartnerMessage]:
+        """Messages (deleted ones included, so callers can advance past them) with
+        after_seq < seq <= up_to, in seq order, at most `limit`.
+
+        A bounded range needs no `fresh_after`: its last seq was announced by an event, so
+        any read of it began after that message had committed.
+        """
+        if up_to is not None:
+            if up_to <= after_seq:
+                return []
+            cached = self._cached_range(conversation_id, after_seq, up_to)
+            if cached is not None:
+                return cached
+        key = ("range", conversation_id, after_seq, up_to, limit)
+        rows: list[PartnerMessage] = await self._coalesce(
+            key, lambda: self._query_range(conversation_id, after_seq, up_to, limit), fresh_after
+        )
+        return rows
+
+    async def read_message(self, conversation_id: uuid.UUID, message_id: uuid.UUID) -> Any:
+        """One whole message by id, fresh from the database (e.g. after its analysis landed);
+        never cached, since analysis changes the row after it was first read."""
+        key = ("id", conversation_id, message_id)
+        return await self._coalesce(key, lambda: self._query_one(conversation_id, message_id))
+
+    async def read_last_seq(self, conversation_id: uuid.UUID, *, fresh_after: int = 0) -> int:
+        key = ("last_seq", conversation_id)
+        seq: int = await self._coalesce(
+            key, lambda: self._query_last_seq(conversation_id), fresh_after
+        )
+        return seq
+
+    def forget(self, conversation_id: uuid.UUID, seq: int) -> None:
+        """Drop a cached row that changed (deleted, analysed)."""
+        self._cache.pop((conversation_id, seq), None)
+
+    async def _coalesce(
+        self, key: Hashable, make: Callable[[], Awaitable[T]], fresh_after: int = 0
+    ) -> T:
+        entry = self._inflight.get(key)
+        if entry is not None and entry[0] > fresh_after:
+            future = entry[1]
+        else:
+            future = asyncio.ensure_future(make())
+            self._inflight[key] = (next(self._ticks), future)
+            future.add_done_callback(lambda f: self._finish(key, f))
+        # Shielded: one waiter giving up (its socket closed) must not cancel the others' read.
+        result: T = await asyncio.shield(future)
+        return result
+
+    def _finish(self, key: Hashable, future: asyncio.Future[Any]) -> None:
+        entry = self._inflight.get(key)
+        if entry is not None and entry[1] is future:
+            del self._inflight[key]
+        if not future.cancelled():
+            future.exception()  # retrieved here, so an error nobody awaited is not logged twice
+
+    def _cached_range(
+        self, conversation_id: uuid.UUID, after_seq: int, up_to: int
+    ) -> list[PartnerMessage] | None:
+        if up_to - after_seq > 64:
+            return None
+        now = time.monotonic()
+        rows = []
+        for seq in range(after_seq + 1, up_to + 1):
+            entry = self._cache.get((conversation_id, seq))
+            if entry is None or now - entry[0] > self._cache_ttl_s:
+                return None
+            rows.append(entry[1])
+        return rows
+
+    def _remember(self, rows: Sequence[PartnerMessage]) -> None:
+        now = time.monotonic()
+        for row in rows:
+            key = (row.conversation_id, row.seq)
+            self._cache[key] = (now, row)
+            self._cache.move_to_end(key)
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    async def _query_range(
+        self, conversation_id: uuid.UUID, after_seq: int, up_to: int | None, limit: int
+    ) -> list[PartnerMessage]:
+        query = (
+            select(PartnerMessage)
+            .options(load_only(*VIEW_COLUMNS, raiseload=True))
+            .where(
+                PartnerMessage.conversation_id == conversation_id, PartnerMessage.seq > after_seq
+            )
+            .order_by(PartnerMessage.seq)
+            .limit(limit)
+        )
+        if up_to is not None:
+            query = query.where(PartnerMessage.seq <= up_to)
+        self.queries += 1
+        async with self._sessionmaker() as session:
+            rows = list((await session.execute(query)).scalars())
+        self._remember(rows)
+        return rows
+
+    async def _query_one(
+        self, conversation_id: uuid.UUID, message_id: uuid.UUID
+    ) -> PartnerMessage | None:
+        self.queries += 1
+        async with self._sessionmaker() as session:
+            row: PartnerMessage | None = (
+                await session.execute(
+                    select(PartnerMessage).where(
+                        PartnerMessage.id == message_id,
+                        PartnerMessage.conversation_id == conversation_id,
+                    )
+                )
+            ).scalar_one_or_none()
+        return row
+
+    async def _query_last_seq(self, conversation_id: uuid.UUID) -> int:
+        self.queries += 1
+        async with self._sessionmaker() as session:
+            seq = await session.scalar(
+                select(PartnerConversation.last_seq).where(
+                    PartnerConversation.id == conversation_id
+                )
+            )
+        return int(seq or 0)

@@ -1,0 +1,112 @@
+"""Lossless `messageAdded`: subscribe first, then the backlog, then live events, by seq.
+
+1. Authorize (another couple's conversation is NOT_FOUND, exactly like a missing one).
+2. Subscribe to the couple's channel *before* reading anything, so a message that commits
+   while we read the backlog still wakes us (Zulip registers its queue before fetching state).
+3. Read every message with seq > afterSeq from the database (afterSeq omitted: from now on).
+4. Stream live events: a seq already seen is dropped; a seq beyond last+1 means events were
+   missed, so the gap is read from the database; RESYNC re-reads everything after the last
+   seq. Rows come from the shared `MessageLoader`, read once per process per event.
+
+Deleted messages advance the position but are not shown, like in history. Each viewer's
+privacy is applied in memory by `view_message`. Each message that reaches the recipient is
+reported to the `DeliveryTracker` once the consumer asks for more, i.e. once the transport
+has sent it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from luna_graphql.errors import BadUserInput
+from luna_graphql.realtime.bus import EventBus, Resync
+from luna_graphql.realtime.events import BusEvent, channel_for
+from luna_graphql.services.access import Membership, Viewer, find_conversation_membership
+from luna_graphql.services.delivery import DeliveryTracker
+from luna_graphql.services.message_loader import PAGE_SIZE, MessageLoader
+from luna_graphql.services.messages import MessageView, view_message
+
+MESSAGE_ADDED = "message_added"
+MESSAGE_DELETED = "message_deleted"
+
+
+async def authorize_conversation(
+    sessionmaker: async_sessionmaker[AsyncSession], *, viewer: Viewer, conversation_id: uuid.UUID
+) -> Membership:
+    """The viewer's membership of the couple owning the conversation (short session)."""
+    async with sessionmaker() as session:
+        return await find_conversation_membership(
+            session, viewer=viewer, conversation_id=conversation_id
+        )
+
+
+def event_conversation(event: BusEvent) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(event.data["conversation_id"]))
+    except (KeyError, ValueError):
+        return None
+
+
+async def stream_messages(
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    bus: EventBus,
+    loader: MessageLoader,
+    delivery: DeliveryTracker | None,
+    viewer: Viewer,
+    conversation_id: uuid.UUID,
+    after_seq: int | None = None,
+) -> AsyncIterator[MessageView]:
+    if after_seq is not None and after_seq < 0:
+        raise BadUserInput("afterSeq must be >= 0", field="afterSeq")
+    member = await authorize_conversation(
+        sessionmaker, viewer=viewer, conversation_id=conversation_id
+    )
+    async with bus.subscribe(channel_for(member.relationship_id)) as events:
+        fresh_after = loader.mark()
+        if after_seq is None:
+            last = await loader.read_last_seq(conversation_id, fresh_after=fresh_after)
+        else:
+            last = after_seq
+        catching_up = True  # read from the database until a short page says we are current
+        while True:
+            if catching_up:
+                rows = await loader.read_after(conversation_id, last, fresh_after=fresh_after)
+                catching_up = len(rows) >= PAGE_SIZE
+            else:
+                event = await anext(events, None)
+                if event is None:
+                    return  # the bus shut down; the client resumes with afterSeq elsewhere
+                if isinstance(event, Resync):
+                    catching_up, fresh_after = True, loader.mark()
+                    continue
+                seq = _message_seq(event, conversation_id)
+                if seq is None or seq <= last:
+                    continue  # another kind of event, or a duplicate
+                rows = await loader.read_after(conversation_id, last, up_to=seq)
+                # A gap wider than a page: read on from the database until current.
+                catching_up, fresh_after = len(rows) >= PAGE_SIZE, loader.mark()
+            for row in rows:
+                if row.seq <= last:
+                    continue
+                last = row.seq
+                if row.deleted_at is not None:
+                    continue
+                yield view_message(row, member)
+                if delivery is not None and row.sender_id != member.role:
+                    delivery.note_pushed(
+                        conversation_id=conversation_id,
+                        relationship_id=member.relationship_id,
+                        recipient_role=member.role,
+                        seq=row.seq,
+                    )
+
+
+def _message_seq(event: BusEvent, conversation_id: uuid.UUID) -> int | None:
+    if event.kind != MESSAGE_ADDED or event_conversation(event) != conversation_id:
+        return None
+    seq = event.data.get("seq")
+    return seq if isinstance(seq, int) else None
