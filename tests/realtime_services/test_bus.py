@@ -54,9 +54,7 @@ async def test_publish_is_ephemeral_and_garbage_is_skipped(
 ) -> None:
     async with bus.subscribe(channel_for(REL)) as sub:
         async with sessionmaker() as session:
-            await session.execute(
-                text("SELECT pg_notify(:c, 'not json')"), {"c": channel_for(REL)}
-            )
+            await session.execute(text("SELECT pg_notify(:c, 'not json')"), {"c": channel_for(REL)})
             await session.commit()
         await bus.publish(event(3))
         assert await within(sub.get()) == event(3)

@@ -16,11 +16,16 @@ has sent it.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import partial
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from luna_graphql.db.models import PartnerMessage
 from luna_graphql.errors import BadUserInput
 from luna_graphql.realtime.bus import EventBus, Resync
 from luna_graphql.realtime.events import BusEvent, channel_for
@@ -29,8 +34,11 @@ from luna_graphql.services.delivery import DeliveryTracker
 from luna_graphql.services.message_loader import PAGE_SIZE, MessageLoader
 from luna_graphql.services.messages import MessageView, view_message
 
+logger = logging.getLogger(__name__)
+
 MESSAGE_ADDED = "message_added"
 MESSAGE_DELETED = "message_deleted"
+READ_ATTEMPTS = 12  # about 30 s of backoff: long enough for a PostgreSQL restart
 
 
 async def authorize_conversation(
@@ -74,7 +82,9 @@ async def stream_messages(
         catching_up = True  # read from the database until a short page says we are current
         while True:
             if catching_up:
-                rows = await loader.read_after(conversation_id, last, fresh_after=fresh_after)
+                rows = await read_retrying(
+                    partial(loader.read_after, conversation_id, last, fresh_after=fresh_after)
+                )
                 catching_up = len(rows) >= PAGE_SIZE
             else:
                 event = await anext(events, None)
@@ -86,7 +96,9 @@ async def stream_messages(
                 seq = _message_seq(event, conversation_id)
                 if seq is None or seq <= last:
                     continue  # another kind of event, or a duplicate
-                rows = await loader.read_after(conversation_id, last, up_to=seq)
+                rows = await read_retrying(
+                    partial(loader.read_after, conversation_id, last, up_to=seq)
+                )
                 # A gap wider than a page: read on from the database until current.
                 catching_up, fresh_after = len(rows) >= PAGE_SIZE, loader.mark()
             for row in rows:
@@ -103,6 +115,21 @@ async def stream_messages(
                         recipient_role=member.role,
                         seq=row.seq,
                     )
+
+
+async def read_retrying(
+    read: Callable[[], Awaitable[list[PartnerMessage]]],
+) -> list[PartnerMessage]:
+    """A live subscription outlives a database blip: retry reads with backoff, then give up."""
+    for attempt in range(READ_ATTEMPTS):
+        try:
+            return await read()
+        except (DBAPIError, OSError):
+            if attempt == READ_ATTEMPTS - 1:
+                raise
+            logger.warning("message stream read failed; retrying", exc_info=True)
+            await asyncio.sleep(min(5.0, 0.1 * 2**attempt))
+    raise AssertionError("unreachable")
 
 
 def _message_seq(event: BusEvent, conversation_id: uuid.UUID) -> int | None:
