@@ -24,13 +24,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ARRAY, Integer, and_, bindparam, cast, func, select, text, update
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy import Integer, and_, cast, func, select, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna_graphql.ai.models import ContextMessage, MessageAnalysis
 from luna_graphql.db.models import EscalationEvent, PartnerMessage
 from luna_graphql.realtime.events import BusEvent, EventEmitter
+from luna_graphql.services import analysis_sql as sql
 
 log = logging.getLogger(__name__)
 
@@ -86,50 +87,6 @@ class EscalationRecord:
     created_at: datetime
 
 
-_UUIDS = ARRAY(UUID(as_uuid=True))
-
-# One statement: pick due jobs nobody else holds, lease them, and say who sent them and
-# whether that partner consents (no preferences row = the configured default).
-_CLAIM = text(
-    """
-    WITH picked AS (
-        SELECT id FROM partner_messages
-         WHERE analysis_status = 'pending' AND analysis_available_at <= now()
-         ORDER BY analysis_available_at
-         LIMIT :limit
-         FOR UPDATE SKIP LOCKED
-    )
-    UPDATE partner_messages AS m
-       SET analysis_attempts = m.analysis_attempts + 1,
-           analysis_available_at = now() + make_interval(secs => :lease_s)
-      FROM picked, partner_conversations AS c
-     WHERE m.id = picked.id AND c.id = m.conversation_id
-    RETURNING m.id, m.conversation_id, c.relationship_id, m.sender_id, m.seq, m.content,
-              m.analysis_attempts AS attempts, m.deleted_at IS NOT NULL AS deleted,
-              COALESCE((SELECT p.analysis_enabled FROM partner_messaging_preferences AS p
-                         WHERE p.relationship_id = c.relationship_id
-                           AND p.partner_id = m.sender_id), :consent_default) AS consent
-    """
-)
-
-# The last `n` live messages before each job's message, oldest first.
-_CONTEXT = text(
-    """
-    SELECT j.id AS job_id, ctx.sender_id, ctx.content
-      FROM partner_messages AS j
-     CROSS JOIN LATERAL (
-           SELECT p.sender_id, p.content, p.seq FROM partner_messages AS p
-            WHERE p.conversation_id = j.conversation_id AND p.seq < j.seq
-              AND p.deleted_at IS NULL
-            ORDER BY p.seq DESC
-            LIMIT :n
-     ) AS ctx
-     WHERE j.id = ANY(:ids)
-     ORDER BY j.id, ctx.seq
-    """
-).bindparams(bindparam("ids", type_=_UUIDS))
-
-
 def _claimed(m: Any) -> Any:
     """The claim guard: still pending and still under the attempt we were given."""
     return and_(
@@ -156,7 +113,7 @@ async def claim_jobs(
     """
     rows = (
         await session.execute(
-            _CLAIM,
+            sql.CLAIM,
             {"limit": limit, "lease_s": float(lease_s), "consent_default": consent_default},
         )
     ).all()
@@ -179,7 +136,7 @@ async def claim_jobs(
     contexts: dict[uuid.UUID, list[ContextMessage]] = {r.id: [] for r in live}
     if live and context_messages > 0:
         senders = {r.id: r.sender_id for r in live}
-        result = await session.execute(_CONTEXT, {"ids": list(contexts), "n": context_messages})
+        result = await session.execute(sql.CONTEXT, {"ids": list(contexts), "n": context_messages})
         for job_id, sender_id, content in result.all():
             author = "viewer" if sender_id == senders[job_id] else "partner"
             contexts[job_id].append(ContextMessage(author=author, text=content))
@@ -292,29 +249,6 @@ async def record_failure(
         .returning(PartnerMessage.id)
     )
     return status if result.scalar_one_or_none() is not None else None
-
-
-async def queue_backfill(session: AsyncSession, *, limit: int) -> int:
-    """Queue up to `limit` never-queued (NULL status) live messages; how many were queued."""
-    picked = (
-        select(PartnerMessage.id)
-        .where(PartnerMessage.analysis_status.is_(None), PartnerMessage.deleted_at.is_(None))
-        .order_by(PartnerMessage.sent_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
-    )
-    result = await session.execute(
-        update(PartnerMessage)
-        .where(PartnerMessage.id.in_(picked))
-        .values(
-            analysis_status="pending",
-            analysis_available_at=func.now(),
-            analysis_error=None,
-        )
-        .returning(PartnerMessage.id)
-    )
-    return len(result.all())
 
 
 async def count_consecutive_negative(

@@ -12,15 +12,16 @@ import contextlib
 import logging
 from dataclasses import dataclass
 
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from luna_graphql.ai.assistant import Assistant, AssistantUnavailable
+from luna_graphql.db.models import PartnerMessage
 from luna_graphql.realtime.events import EventEmitter
 from luna_graphql.services.analysis import (
     ClaimedJob,
     RetryPolicy,
     claim_jobs,
-    queue_backfill,
     record_failure,
     record_result,
 )
@@ -155,6 +156,29 @@ async def drain_pending(
             break
         total += claimed
     return total
+
+
+async def queue_backfill(session: AsyncSession, *, limit: int) -> int:
+    """Queue up to `limit` never-queued (NULL status) live messages; how many were queued."""
+    picked = (
+        select(PartnerMessage.id)
+        .where(PartnerMessage.analysis_status.is_(None), PartnerMessage.deleted_at.is_(None))
+        .order_by(PartnerMessage.sent_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    result = await session.execute(
+        update(PartnerMessage)
+        .where(PartnerMessage.id.in_(picked))
+        .values(
+            analysis_status="pending",
+            analysis_available_at=func.now(),
+            analysis_error=None,
+        )
+        .returning(PartnerMessage.id)
+    )
+    return len(result.all())
 
 
 async def queue_unqueued(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
