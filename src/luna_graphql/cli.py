@@ -10,8 +10,11 @@ import sys
 from collections.abc import Callable, Sequence
 from types import FrameType
 
+from pydantic import ValidationError
+
 from luna_graphql import __version__
 from luna_graphql.cli_analyze import add_analyze_parser
+from luna_graphql.cli_dev import CommandError, add_dev_parsers
 from luna_graphql.settings import Settings
 
 log = logging.getLogger("luna_graphql")
@@ -95,15 +98,28 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.set_defaults(handler=run_migrate)
 
     add_analyze_parser(sub)
+    add_dev_parsers(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     args = build_parser().parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        # A configuration mistake deserves one clear line, not a traceback.
+        reasons = "; ".join(
+            str(error["msg"]).removeprefix("Value error, ") for error in exc.errors()
+        )
+        print(f"luna-graphql: invalid configuration: {reasons}", file=sys.stderr)
+        return 2
     handler: Command = args.handler
-    return handler(args, settings)
+    try:
+        return handler(args, settings)
+    except CommandError as exc:
+        print(f"luna-graphql: {exc}", file=sys.stderr)
+        return exc.code
 
 
 if __name__ == "__main__":

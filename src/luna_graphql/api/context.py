@@ -26,8 +26,8 @@ from luna_graphql.settings import Settings
 class AppRuntime:
     """Process-wide collaborators, built once in the app's lifespan.
 
-    `bus` and `assistant` are filled in by the realtime and Luna features; they are typed
-    loosely here so the API core does not depend on either.
+    `realtime` (bus, loaders, presence) and `assistant` are filled in by the realtime and
+    Luna features; they are typed loosely here so the API core depends on neither.
     """
 
     settings: Settings
@@ -35,7 +35,7 @@ class AppRuntime:
     emitter: EventEmitter
     limiter: RateLimiter
     verifier: TokenVerifier
-    bus: Any = None
+    realtime: Any = None
     assistant: Any = None
 
 
@@ -55,6 +55,8 @@ class LunaContext:
     request: Any = None
     response: Any = None
     connection_params: dict[str, Any] | None = None
+    # Per-socket bookkeeping of the WebSocket handler (subscriptions, expiry); None on HTTP.
+    socket_state: Any = None
 
     @property
     def settings(self) -> Settings:
