@@ -29,13 +29,20 @@ from strawberry.types.graphql import OperationType
 
 from luna_graphql.api.conversations import ConversationQuery
 from luna_graphql.api.errors import format_errors
+from luna_graphql.api.insights import InsightsQuery
 from luna_graphql.api.messages import MessageMutation, MessageQuery
 from luna_graphql.api.preferences import PreferencesMutation, PreferencesQuery
 from luna_graphql.api.receipts import ReceiptMutation
 from luna_graphql.api.viewer import ViewerQuery
 from luna_graphql.settings import Settings
 
-QUERIES: list[type] = [ViewerQuery, ConversationQuery, MessageQuery, PreferencesQuery]
+QUERIES: list[type] = [
+    ViewerQuery,
+    ConversationQuery,
+    MessageQuery,
+    PreferencesQuery,
+    InsightsQuery,
+]
 MUTATIONS: list[type] = [MessageMutation, ReceiptMutation, PreferencesMutation]
 SUBSCRIPTIONS: list[type] = []  # the realtime feature adds its root class here
 
