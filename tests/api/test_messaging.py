@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from starlette.applications import Starlette
 
 from luna_graphql.db.models import PartnerConversation, PartnerMessage
-from tests.api.helpers import CONVERSATION, MESSAGE_FIELDS, SEND, CoupleClients
+from tests.api.helpers import (
+    CONVERSATION,
+    MESSAGE_FIELDS,
+    SEND,
+    CoupleClients,
+    counting_statements,
+)
 
 VIEWER = """
 { viewer { id user { id displayName } relationship { id status createdAt }
@@ -111,3 +118,18 @@ async def test_send_result_is_a_union_clients_switch_on(pair: CoupleClients) -> 
         },
     )
     assert result["sendMessage"]["__typename"] == "MessageSent"
+
+
+async def test_send_path_is_lean(pair: CoupleClients, app: Starlette) -> None:
+    engine: AsyncEngine = app.state.engine
+    with counting_statements(engine) as plain:
+        await pair.send(pair.a, "no key")
+    with counting_statements(engine) as keyed:
+        await pair.send(pair.a, "with key", clientMessageId="k-1")
+    with counting_statements(engine) as retried:
+        await pair.send(pair.a, "with key", clientMessageId="k-1")
+    # One SELECT (membership, retry lookup, reply check), the INSERT, the NOTIFY; a client
+    # key adds the savepoint that makes a racing duplicate harmless.
+    assert len(plain) == 3, plain
+    assert len(keyed) == 5, keyed
+    assert len(retried) == 2, retried  # the SELECT finds it; one read of the first message

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
-from contextlib import contextmanager
+import uuid
 from typing import Any
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from starlette.applications import Starlette
 
 from luna_graphql.services.history import PageRequest, page_statement
-from tests.api.helpers import CoupleClients
+from tests.api.helpers import HISTORY, CoupleClients, counting_statements
 
 TOTAL = 250
 DELETED = {10, 100, 101}
@@ -59,13 +58,13 @@ async def test_forward_walk_visits_every_message_once_in_order(
         page = await history.history(history.b, first=size, after=after)
         pages += 1
         visited += seqs(page)
+        assert all(e["node"]["content"] == f"message {e['node']['seq']}" for e in page["edges"])
         assert page["pageInfo"]["hasPreviousPage"] is (after is not None)
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
         assert pages < 20
     assert visited == VISIBLE
-    assert all(f"message {s}" for s in visited)
 
 
 @pytest.mark.parametrize("size", [50, 33, 100])
@@ -100,7 +99,7 @@ async def test_no_arguments_means_the_newest_fifty(history: CoupleClients) -> No
 async def test_after_alone_pages_forwards_and_cursors_are_opaque(history: CoupleClients) -> None:
     first = await history.history(history.a, first=5)
     cursor = first["pageInfo"]["endCursor"]
-    assert "5" not in cursor or not cursor.isdigit()
+    assert not cursor.isdigit()
     page = await history.history(history.a, after=cursor)
     assert seqs(page) == VISIBLE[5:55]
     between = await history.history(
@@ -114,20 +113,6 @@ async def test_new_messages_do_not_shift_pages(history: CoupleClients) -> None:
     await history.send(history.b, "a new one")
     following = await history.history(history.a, first=10, after=page["pageInfo"]["endCursor"])
     assert seqs(following) == VISIBLE[10:20]
-
-
-@contextmanager
-def counting_statements(engine: AsyncEngine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
 async def test_history_page_runs_a_constant_number_of_queries(
@@ -166,8 +151,6 @@ async def test_history_page_runs_a_constant_number_of_queries(
 async def test_page_query_uses_the_not_deleted_seq_index(
     history: CoupleClients, session: AsyncSession
 ) -> None:
-    import uuid
-
     await session.execute(text("ANALYZE partner_messages"))
     conversation_id = uuid.UUID(history.conversation_id)
     for request, forward in (
@@ -204,8 +187,6 @@ BAD_PAGES = [
 async def test_bad_page_arguments_are_bad_user_input(
     pair: CoupleClients, args: dict[str, Any], field: str
 ) -> None:
-    from tests.api.helpers import HISTORY
-
     result = await pair.a.execute(HISTORY, {"id": pair.conversation_id, **args})
     assert result.status_code == 200
     assert result.codes == ["BAD_USER_INPUT"], result
