@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -137,6 +138,8 @@ class Collector:
 
     async def _run(self, source: Any) -> None:
         try:
+            if inspect.isawaitable(source):
+                source = await source  # stream_* authorize first, then return the stream
             async for item in source:
                 self.items.append(item)
         except Exception as exc:

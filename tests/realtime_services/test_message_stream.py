@@ -281,7 +281,7 @@ async def test_another_couples_conversation_is_not_found(
         conversation_id=world.conversation_id,
     )
     with pytest.raises(NotFound):
-        await anext(intruder)
+        await intruder
     missing = stream_messages(
         sessionmaker=sessionmaker,
         bus=bus,
@@ -291,6 +291,6 @@ async def test_another_couples_conversation_is_not_found(
         conversation_id=uuid.uuid4(),
     )
     with pytest.raises(NotFound):
-        await anext(missing)
+        await missing
     with pytest.raises(BadUserInput):
-        await anext(stream(sessionmaker, bus, loader, world, after_seq=-1))
+        await stream(sessionmaker, bus, loader, world, after_seq=-1)

@@ -139,7 +139,7 @@ async def test_analyses_only_for_viewers_who_show_sentiment(
         conversation_id=world.conversation_id,
     )
     with pytest.raises(Forbidden):
-        await anext(refused)
+        await refused
     await set_preferences(sessionmaker, world, "partner_b", show_sentiment_indicators=True)
     got = collect(
         stream_analyses(

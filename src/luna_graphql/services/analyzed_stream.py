@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from luna_graphql.errors import Forbidden
 from luna_graphql.realtime.bus import EventBus, Resync
 from luna_graphql.realtime.events import channel_for
-from luna_graphql.services.access import Viewer
+from luna_graphql.services.access import Membership, Viewer
 from luna_graphql.services.message_loader import MessageLoader
 from luna_graphql.services.message_stream import authorize_conversation, event_conversation
 
@@ -53,6 +53,12 @@ async def stream_analyses(
     prefs = member.own_preferences
     if prefs is None or not prefs.show_sentiment_indicators:
         raise Forbidden("Turn on showSentimentIndicators to receive message analyses")
+    return _relay_analyses(bus, loader, member, conversation_id)
+
+
+async def _relay_analyses(
+    bus: EventBus, loader: MessageLoader, member: Membership, conversation_id: uuid.UUID
+) -> AsyncIterator[AnalysisView]:
     async with bus.subscribe(channel_for(member.relationship_id)) as events:
         async for event in events:
             # Analyses lost in a resync stay readable through queries; nothing to replay.

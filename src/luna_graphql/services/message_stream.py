@@ -68,11 +68,23 @@ async def stream_messages(
     conversation_id: uuid.UUID,
     after_seq: int | None = None,
 ) -> AsyncIterator[MessageView]:
+    """Authorize now (so a failure surfaces on any transport), then stream."""
     if after_seq is not None and after_seq < 0:
         raise BadUserInput("afterSeq must be >= 0", field="afterSeq")
     member = await authorize_conversation(
         sessionmaker, viewer=viewer, conversation_id=conversation_id
     )
+    return _relay_messages(bus, loader, delivery, member, conversation_id, after_seq)
+
+
+async def _relay_messages(
+    bus: EventBus,
+    loader: MessageLoader,
+    delivery: DeliveryTracker | None,
+    member: Membership,
+    conversation_id: uuid.UUID,
+    after_seq: int | None,
+) -> AsyncIterator[MessageView]:
     async with bus.subscribe(channel_for(member.relationship_id)) as events:
         fresh_after = loader.mark()
         if after_seq is None:

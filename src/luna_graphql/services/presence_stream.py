@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from luna_graphql.db.models import PresenceConnection, Relationship, UserPresence
 from luna_graphql.realtime.bus import EventBus, Resync
 from luna_graphql.realtime.events import BusEvent, channel_for
-from luna_graphql.services.access import Viewer, find_membership
+from luna_graphql.services.access import Membership, Viewer, find_membership
 from luna_graphql.services.presence import PRESENCE, PresenceState, is_live
 
 
@@ -69,6 +69,15 @@ async def stream_presence(
     """The partner's presence now, then every change (re-read after a resync)."""
     async with sessionmaker() as session:
         member = await find_membership(session, viewer=viewer, relationship_id=relationship_id)
+    return _relay_presence(sessionmaker, bus, member, offline_after_s)
+
+
+async def _relay_presence(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    bus: EventBus,
+    member: Membership,
+    offline_after_s: float,
+) -> AsyncIterator[PresenceState]:
     partner_id = member.partner_user_id
     async with bus.subscribe(channel_for(member.relationship_id)) as events:
         current: PresenceState | None = None

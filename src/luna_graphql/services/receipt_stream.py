@@ -41,9 +41,20 @@ async def stream_receipts(
     viewer: Viewer,
     conversation_id: uuid.UUID,
 ) -> AsyncIterator[ReceiptUpdate]:
+    """Authorize now (so a failure surfaces on any transport), then stream."""
     member = await authorize_conversation(
         sessionmaker, viewer=viewer, conversation_id=conversation_id
     )
+    return _relay_receipts(sessionmaker, bus, viewer, member, conversation_id)
+
+
+async def _relay_receipts(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    bus: EventBus,
+    viewer: Viewer,
+    member: Membership,
+    conversation_id: uuid.UUID,
+) -> AsyncIterator[ReceiptUpdate]:
     async with bus.subscribe(channel_for(member.relationship_id)) as events:
         async for event in events:
             if isinstance(event, Resync):

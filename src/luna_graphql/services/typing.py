@@ -73,9 +73,16 @@ async def stream_typing(
     viewer: Viewer,
     conversation_id: uuid.UUID,
 ) -> AsyncIterator[TypingState]:
+    """Authorize now (so a failure surfaces on any transport), then stream."""
     member = await authorize_conversation(
         sessionmaker, viewer=viewer, conversation_id=conversation_id
     )
+    return _relay_typing(bus, clock, ttl_s, member, conversation_id)
+
+
+async def _relay_typing(
+    bus: EventBus, clock: Clock, ttl_s: float, member: Membership, conversation_id: uuid.UUID
+) -> AsyncIterator[TypingState]:
     partner = member.partner_role
     typing = False
     expires_at = 0.0
