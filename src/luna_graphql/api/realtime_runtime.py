@@ -1,0 +1,28 @@
+"""The realtime collaborators one process shares across all its sockets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from luna_graphql.api.context import LunaContext
+from luna_graphql.realtime.bus import EventBus
+from luna_graphql.services.clock import Clock, SystemClock
+from luna_graphql.services.delivery import DeliveryTracker
+from luna_graphql.services.message_loader import MessageLoader
+from luna_graphql.services.presence import PresenceNode
+
+
+@dataclass
+class Realtime:
+    bus: EventBus
+    loader: MessageLoader
+    delivery: DeliveryTracker
+    presence: PresenceNode
+    clock: Clock = field(default_factory=SystemClock)
+
+
+def realtime_of(context: LunaContext) -> Realtime:
+    realtime: Realtime | None = context.runtime.realtime
+    if realtime is None:  # pragma: no cover - the lifespan always builds it
+        raise RuntimeError("the realtime runtime is not started")
+    return realtime

@@ -1,0 +1,101 @@
+"""A WebSocket's life: authenticate `connection_init`, count it for presence, close it when
+its token expires, and release it when it ends.
+
+Rejections close the socket with graphql-transport-ws's 4403 (Forbidden); a `subscribe`
+before the acknowledgement gets 4401 (Unauthorized) from the protocol handler. An expiring
+token closes with 4403 too, which graphql-ws clients treat as retryable: they reconnect with
+fresh `connectionParams`, resuming `messageAdded` with `afterSeq`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import jwt
+from strawberry.exceptions import ConnectionRejectionError
+
+from luna_graphql.api.auth import bearer_token
+from luna_graphql.api.context import LunaContext
+from luna_graphql.api.realtime_runtime import realtime_of
+from luna_graphql.errors import LunaError, RateLimited
+
+logger = logging.getLogger(__name__)
+
+TOKEN_EXPIRED = 4403
+
+
+@dataclass
+class SocketState:
+    """What a socket holds beyond Strawberry's context: its presence row and expiry timer."""
+
+    connection_id: uuid.UUID | None = None
+    expiry: asyncio.Task[None] | None = field(default=None, repr=False)
+
+
+def token_from_params(params: dict[str, Any] | None) -> str | None:
+    """`{"Authorization": "Bearer …"}` (any case) or `{"token": "…"}`."""
+    if not params:
+        return None
+    for key, value in params.items():
+        if isinstance(key, str) and key.lower() == "authorization" and isinstance(value, str):
+            return bearer_token(value)
+    token = params.get("token")
+    return token.strip() or None if isinstance(token, str) else None
+
+
+def token_expiry(token: str) -> float | None:
+    """The `exp` of a token that was already verified (so reading it unverified is safe)."""
+    claims = jwt.decode(token, options={"verify_signature": False})
+    exp = claims.get("exp")
+    return float(exp) if isinstance(exp, int | float) else None
+
+
+async def accept_socket(context: LunaContext) -> None:
+    """Authenticate connection_init; raise ConnectionRejectionError to refuse (4403)."""
+    token = token_from_params(context.connection_params)
+    if token is None:
+        raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
+    try:
+        context.viewer = await context.runtime.verifier.verify(token)
+    except LunaError as exc:
+        raise ConnectionRejectionError({"code": exc.code.value}) from None
+    state = SocketState()
+    context.socket_state = state
+    try:
+        state.connection_id = await realtime_of(context).presence.connect(
+            context.viewer.user_id,
+            max_connections=context.settings.ws_max_connections_per_user,
+        )
+    except RateLimited:
+        raise ConnectionRejectionError({"code": "RATE_LIMITED"}) from None
+    expires_at = token_expiry(token)
+    if expires_at is not None:
+        state.expiry = asyncio.create_task(_close_when_expired(context, expires_at))
+
+
+async def release_socket(context: LunaContext | None) -> None:
+    """The socket ended (whoever closed it): stop its timer, drop its presence row."""
+    state: SocketState | None = getattr(context, "socket_state", None)
+    if context is None or state is None:
+        return
+    if state.expiry is not None:
+        state.expiry.cancel()
+    if state.connection_id is not None:
+        connection_id, state.connection_id = state.connection_id, None
+        try:
+            await realtime_of(context).presence.disconnect(connection_id)
+        except Exception:
+            logger.exception("presence disconnect failed; the reaper will clean up")
+
+
+async def _close_when_expired(context: LunaContext, expires_at: float) -> None:
+    await asyncio.sleep(max(0.0, expires_at - time.time()))
+    websocket = context.response
+    with contextlib.suppress(Exception):  # already closing or closed: nothing to do
+        await websocket.close(code=TOKEN_EXPIRED, reason="Token expired")
