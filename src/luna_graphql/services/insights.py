@@ -10,6 +10,7 @@ viewer's own would reveal the partner's).
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -137,12 +138,37 @@ def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def _messages(row: Any) -> int:
-    return int(row.messages) if row is not None else 0
+@dataclass
+class _Tally:
+    """Sums of `insights_sql.MESSAGES` rows (a day, a partner, or the whole window)."""
 
+    messages: int = 0
+    analysed: int = 0
+    sentiment_sum: float = 0.0
+    criticism: int = 0
+    contempt: int = 0
+    defensiveness: int = 0
+    stonewalling: int = 0
+    escalated: int = 0
 
-def _gottman(row: Any) -> GottmanCounts:
-    return GottmanCounts(row.criticism, row.contempt, row.defensiveness, row.stonewalling)
+    def add(self, row: Any) -> None:
+        self.messages += row.messages
+        self.analysed += row.analysed
+        self.sentiment_sum += float(row.sentiment_sum or 0.0)
+        self.criticism += row.criticism
+        self.contempt += row.contempt
+        self.defensiveness += row.defensiveness
+        self.stonewalling += row.stonewalling
+        self.escalated += row.escalated
+
+    @property
+    def average(self) -> float | None:
+        """Mean sentiment of the analysed messages (each weighs the same)."""
+        return self.sentiment_sum / self.analysed if self.analysed else None
+
+    @property
+    def gottman(self) -> GottmanCounts:
+        return GottmanCounts(self.criticism, self.contempt, self.defensiveness, self.stonewalling)
 
 
 async def messaging_insights(
@@ -185,28 +211,30 @@ async def messaging_insights(
         )
     ).all()
 
-    per_day_partner = {(r.day, r.sender_id): r for r in message_rows if r.grp == 0}
-    per_day = {r.day: r for r in message_rows if r.grp == 1}
-    per_partner = {r.sender_id: r for r in message_rows if r.grp == 2}
+    # Roll the (day, partner) rows up: at most days x 2 of them, whatever the message count.
+    by_day: dict[date, _Tally] = defaultdict(_Tally)
+    by_partner = {role: _Tally() for role in ROLES}
+    total = _Tally()
+    day_partner: dict[tuple[date, str], int] = {}
+    for row in message_rows:
+        for tally in (by_day[row.day], by_partner[row.sender_id], total):
+            tally.add(row)
+        day_partner[(row.day, row.sender_id)] = row.messages
     replies = {r.sender_id: r for r in reply_rows}
 
     daily: list[DayInsights] = []
     for offset in range(days):
         day = since.date() + timedelta(days=offset)
-        row = per_day.get(day)
+        tally = by_day.get(day, _Tally())
         daily.append(
             DayInsights(
                 day=day,
-                messages=row.messages if row else 0,
-                analysed=row.analysed if row else 0,
-                average_sentiment=_float(row.average_sentiment) if row else None,
-                escalations=row.escalated if row else 0,
+                messages=tally.messages,
+                analysed=tally.analysed,
+                average_sentiment=tally.average,
+                escalations=tally.escalated,
                 by_partner=tuple(
-                    PartnerDayCount(
-                        role,
-                        user_ids[role],
-                        getattr(per_day_partner.get((day, role)), "messages", 0),
-                    )
+                    PartnerDayCount(role, user_ids[role], day_partner.get((day, role), 0))
                     for role in ROLES
                 ),
             )
@@ -214,40 +242,33 @@ async def messaging_insights(
 
     partners: list[PartnerInsights] = []
     for role in ROLES:
-        row = per_partner.get(role)
-        reply = replies.get(role)
-        pref = prefs[role]
+        tally, reply, pref = by_partner[role], replies.get(role), prefs[role]
         partners.append(
             PartnerInsights(
                 role=role,
                 user_id=user_ids[role],
                 is_viewer=role == membership.role,
-                analysis_enabled=analysis_enabled_default
-                if pref is None
-                else pref.analysis_enabled,
-                messages=row.messages if row else 0,
-                analysed=row.analysed if row else 0,
-                average_sentiment=_float(row.average_sentiment) if row else None,
-                gottman=_gottman(row) if row else GottmanCounts(),
+                analysis_enabled=pref.analysis_enabled if pref else analysis_enabled_default,
+                messages=tally.messages,
+                analysed=tally.analysed,
+                average_sentiment=tally.average,
+                gottman=tally.gottman,
                 replies=reply.replies if reply else 0,
                 median_reply_s=_float(reply.median_s) if reply else None,
             )
         )
 
-    overall = next((r for r in message_rows if r.grp == 3), None)
-    analysed = overall.analysed if overall else 0
-    average = _float(overall.average_sentiment) if overall else None
     health = health_score(
         ScoreInputs(
-            analysed=analysed,
-            average_sentiment=average,
-            criticism=overall.criticism if overall else 0,
-            contempt=overall.contempt if overall else 0,
-            defensiveness=overall.defensiveness if overall else 0,
-            stonewalling=overall.stonewalling if overall else 0,
-            escalated=overall.escalated if overall else 0,
-            messages_a=partners[0].messages,
-            messages_b=partners[1].messages,
+            analysed=total.analysed,
+            average_sentiment=total.average,
+            criticism=total.criticism,
+            contempt=total.contempt,
+            defensiveness=total.defensiveness,
+            stonewalling=total.stonewalling,
+            escalated=total.escalated,
+            messages_a=by_partner[PARTNER_A].messages,
+            messages_b=by_partner[PARTNER_B].messages,
         )
     )
     first = escalation_rows[0] if escalation_rows else None
@@ -256,9 +277,9 @@ async def messaging_insights(
         days=days,
         since=since,
         until=until,
-        total_messages=overall.messages if overall else 0,
-        analysed_messages=analysed,
-        average_sentiment=average,
+        total_messages=total.messages,
+        analysed_messages=total.analysed,
+        average_sentiment=total.average,
         daily=tuple(daily),
         partners=tuple(partners),
         top_emotions=tuple(TagCount(r.tag, r.n) for r in tag_rows if r.kind == "emotion"),

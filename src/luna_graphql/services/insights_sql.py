@@ -8,52 +8,54 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-# Counts and sentiment per (day, partner), per day, per partner and overall in one pass.
-# `grp` tells the grouping sets apart: 0 = (day, partner), 1 = day, 2 = partner, 3 = all.
+# Counts, sentiment sums and marker counts per (day, partner): at most days x 2 rows, which
+# the service rolls up into days, partners and the whole window. `OFFSET 0` keeps the inner
+# select from being flattened: rows are reduced to booleans first and the planner, seeing
+# few groups, hashes them instead of sorting (and spilling) every wide row.
 MESSAGES = text(
     """
-    SELECT GROUPING(day, sender_id) AS grp, day, sender_id,
+    SELECT day, sender_id,
            count(*) AS messages,
            count(*) FILTER (WHERE done) AS analysed,
-           avg(sentiment_score) FILTER (WHERE done) AS average_sentiment,
-           count(*) FILTER (WHERE done AND gottman_markers @> '{"criticism": true}')
-               AS criticism,
-           count(*) FILTER (WHERE done AND gottman_markers @> '{"contempt": true}')
-               AS contempt,
-           count(*) FILTER (WHERE done AND gottman_markers @> '{"defensiveness": true}')
-               AS defensiveness,
-           count(*) FILTER (WHERE done AND gottman_markers @> '{"stonewalling": true}')
-               AS stonewalling,
-           count(*) FILTER (WHERE done AND escalation_risk IN ('high', 'critical'))
-               AS escalated
+           sum(sentiment_score) FILTER (WHERE done) AS sentiment_sum,
+           count(*) FILTER (WHERE done AND criticism) AS criticism,
+           count(*) FILTER (WHERE done AND contempt) AS contempt,
+           count(*) FILTER (WHERE done AND defensiveness) AS defensiveness,
+           count(*) FILTER (WHERE done AND stonewalling) AS stonewalling,
+           count(*) FILTER (WHERE done AND escalated) AS escalated
       FROM (SELECT (m.sent_at AT TIME ZONE 'UTC')::date AS day, m.sender_id,
                    m.analysis_status = 'done' AS done, m.sentiment_score,
-                   m.gottman_markers, m.escalation_risk
+                   m.escalation_risk IN ('high', 'critical') AS escalated,
+                   m.gottman_markers @> '{"criticism": true}' AS criticism,
+                   m.gottman_markers @> '{"contempt": true}' AS contempt,
+                   m.gottman_markers @> '{"defensiveness": true}' AS defensiveness,
+                   m.gottman_markers @> '{"stonewalling": true}' AS stonewalling
               FROM partner_messages AS m
              WHERE m.conversation_id = :conversation_id AND m.deleted_at IS NULL
-               AND m.sent_at >= :since AND m.sent_at < :until) AS w
-     GROUP BY GROUPING SETS ((day, sender_id), (day), (sender_id), ())
+               AND m.sent_at >= :since AND m.sent_at < :until
+            OFFSET 0) AS w
+     GROUP BY day, sender_id
     """
 )
 
-# The most frequent emotions and triggers of analysed messages, :top of each.
+# The most frequent emotions and triggers of analysed messages, :top of each, in one scan.
 TAGS = text(
     """
-    WITH w AS (
-        SELECT m.emotions, m.detected_triggers FROM partner_messages AS m
+    SELECT kind, tag, n FROM (
+        SELECT x.kind, x.tag, count(*) AS n,
+               row_number() OVER (PARTITION BY x.kind ORDER BY count(*) DESC, x.tag) AS rank
+          FROM partner_messages AS m
+         CROSS JOIN LATERAL (
+               SELECT 'emotion' AS kind, e.tag
+                 FROM jsonb_array_elements_text(m.emotions) AS e(tag)
+               UNION ALL
+               SELECT 'trigger' AS kind, t.tag
+                 FROM jsonb_array_elements_text(m.detected_triggers) AS t(tag)
+         ) AS x
          WHERE m.conversation_id = :conversation_id AND m.deleted_at IS NULL
            AND m.analysis_status = 'done'
            AND m.sent_at >= :since AND m.sent_at < :until
-    ), counted AS (
-        SELECT 'emotion' AS kind, e.tag, count(*) AS n
-          FROM w, jsonb_array_elements_text(w.emotions) AS e(tag) GROUP BY e.tag
-        UNION ALL
-        SELECT 'trigger' AS kind, t.tag, count(*) AS n
-          FROM w, jsonb_array_elements_text(w.detected_triggers) AS t(tag) GROUP BY t.tag
-    )
-    SELECT kind, tag, n FROM (
-        SELECT kind, tag, n, row_number() OVER (PARTITION BY kind ORDER BY n DESC, tag) AS rank
-          FROM counted
+         GROUP BY x.kind, x.tag
     ) AS ranked
      WHERE rank <= :top
      ORDER BY kind, rank
