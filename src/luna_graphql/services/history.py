@@ -17,7 +17,7 @@ from sqlalchemy.orm import load_only
 from luna_graphql.db.models import PartnerMessage
 from luna_graphql.errors import BadUserInput
 from luna_graphql.services.access import Viewer, find_conversation_membership
-from luna_graphql.services.messages import VIEW_COLUMNS, MessageView, view_message
+from luna_graphql.services.message_view import VIEW_COLUMNS, MessageView, view_message
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,9 @@
-"""Messages: send (idempotent), read one, soft-delete; and how a message looks to a viewer."""
+"""Messages: send (idempotent), read one, soft-delete."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, func, insert, null, select, true, update
@@ -23,88 +22,11 @@ from luna_graphql.services.access import (
     membership_statement,
     role_of,
 )
+from luna_graphql.services.message_view import VIEW_COLUMNS, MessageView, view_message
 
 CLIENT_MESSAGE_ID_MAX = 128  # the column is VARCHAR(128)
 CLIENT_MESSAGE_ID_CONSTRAINT = "uq_partner_messages_client_message_id"
 PREVIEW_CHARS = 100  # as the insert trigger cuts it
-
-
-@dataclass(frozen=True)
-class MessageView:
-    """A message as one viewer may see it; every read path goes through `view_message`."""
-
-    id: uuid.UUID
-    conversation_id: uuid.UUID
-    seq: int
-    sender: str
-    is_mine: bool
-    content: str
-    client_message_id: str | None
-    status: str
-    sent_at: datetime
-    delivered_at: datetime | None
-    read_at: datetime | None
-    reply_to_id: uuid.UUID | None
-    created_at: datetime
-    luna_intervened: bool
-    intervention_type: str | None
-    intervention_accepted: bool | None
-    original_content: str | None
-
-
-# Exactly the columns `view_message` reads: read paths load these and nothing else (the
-# analysis JSON columns stay in the database).
-VIEW_COLUMNS = (
-    PartnerMessage.id,
-    PartnerMessage.conversation_id,
-    PartnerMessage.seq,
-    PartnerMessage.sender_id,
-    PartnerMessage.content,
-    PartnerMessage.client_message_id,
-    PartnerMessage.status,
-    PartnerMessage.sent_at,
-    PartnerMessage.delivered_at,
-    PartnerMessage.read_at,
-    PartnerMessage.reply_to_id,
-    PartnerMessage.created_at,
-    PartnerMessage.deleted_at,
-    PartnerMessage.luna_intervened,
-    PartnerMessage.intervention_type,
-    PartnerMessage.intervention_accepted,
-    PartnerMessage.original_content,
-)
-
-
-def view_message(message: PartnerMessage, membership: Membership) -> MessageView:
-    """Apply the privacy rules in memory (subscriptions reuse this per subscriber).
-
-    - Luna's involvement is the author's business alone: for the partner the message looks
-      exactly like one Luna never touched.
-    - A partner who turned read receipts off is never seen to have read anything.
-    """
-    mine = message.sender_id == membership.role
-    status, read_at = message.status, message.read_at
-    if mine and status == "read" and not membership.partner_shares_read_receipts:
-        status, read_at = "delivered", None
-    return MessageView(
-        id=message.id,
-        conversation_id=message.conversation_id,
-        seq=message.seq,
-        sender=message.sender_id,
-        is_mine=mine,
-        content=message.content,
-        client_message_id=message.client_message_id if mine else None,
-        status=status,
-        sent_at=message.sent_at,
-        delivered_at=message.delivered_at,
-        read_at=read_at,
-        reply_to_id=message.reply_to_id,
-        created_at=message.created_at,
-        luna_intervened=message.luna_intervened if mine else False,
-        intervention_type=message.intervention_type if mine else None,
-        intervention_accepted=message.intervention_accepted if mine else None,
-        original_content=message.original_content if mine else None,
-    )
 
 
 @dataclass(frozen=True)
@@ -295,14 +217,14 @@ async def delete_message(
         .returning(PartnerMessage.seq)
     )
     if seq is None:
-        partners = await session.scalar(
+        author = await session.scalar(
             select(PartnerMessage.sender_id).where(
                 PartnerMessage.id == message_id,
                 PartnerMessage.conversation_id == conversation_id,
                 PartnerMessage.deleted_at.is_(None),
             )
         )
-        if partners is None:
+        if author is None:
             raise NotFound("Message not found", field="id")
         raise Forbidden("Only the author can delete a message", field="id")
 
@@ -373,7 +295,8 @@ async def _load_by_client_id(
     return message
 
 
-__all__ = [
+__all__ = [  # the views are re-exported: callers read them as part of this module's API
+    "VIEW_COLUMNS",
     "DeletedMessage",
     "MessageView",
     "SendOutcome",

@@ -11,7 +11,7 @@ from luna_graphql.api.ids import encode_cursor
 from luna_graphql.api.types.enums import InterventionType, MessageStatus, PartnerRole
 from luna_graphql.api.types.luna import LunaReviewRequired
 from luna_graphql.services.history import MessagePage
-from luna_graphql.services.messages import MessageView
+from luna_graphql.services.message_view import MessageView
 
 
 @strawberry.type(
