@@ -40,6 +40,7 @@ from luna_graphql.services.gesture_stream import GestureEvent, stream_gestures
 from luna_graphql.services.gestures import acknowledge_gesture, send_gesture
 
 Ctx = Info[LunaContext, None]
+RECENT_DEFAULT = 20
 
 # Stands in until the composition root provides `runtime.assistant`.
 _LOCAL_ASSISTANT = LocalAssistant()
@@ -137,11 +138,13 @@ async def resolve_gesture(info: Ctx, id: strawberry.ID) -> Gesture:
     return Gesture.from_view(view)
 
 
-async def resolve_recent_gestures(info: Ctx, limit: int = 20) -> list[Gesture]:
+async def resolve_recent_gestures(info: Ctx, limit: int | None = RECENT_DEFAULT) -> list[Gesture]:
     ctx = info.context
     viewer = ctx.require_viewer()
     async with ctx.read() as session:
-        views = await list_recent_gestures(session, viewer=viewer, limit=limit)
+        views = await list_recent_gestures(
+            session, viewer=viewer, limit=RECENT_DEFAULT if limit is None else limit
+        )
     return [Gesture.from_view(view) for view in views]
 
 
