@@ -101,7 +101,11 @@ async def _relay_gestures(
 async def _read_event(
     sessionmaker: async_sessionmaker[AsyncSession], member: Membership, event: BusEvent
 ) -> list[GestureEvent]:
-    """The rows behind one event, when the event is for this viewer (no read otherwise)."""
+    """The rows behind one event, when the event is for this viewer (no read otherwise).
+
+    Unlike messages there is no shared per-process loader: the event names the sender's
+    role, so only the other partner's few sockets read, and gestures are rate-limited.
+    """
     sent_by = event.data.get("sent_by")
     if event.kind == GESTURE_RECEIVED and sent_by == member.partner_role:
         ids = _ids(event.data.get("id"))
