@@ -4,7 +4,9 @@ server that analyses like the local assistant, and reads of the job columns."""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
+import threading
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -96,6 +98,16 @@ def analyses_by_text(fake: FakeOpenAI) -> Counter[str]:
     return Counter(analysed_text(body) for body in fake.received)
 
 
+def gated(gate: threading.Event, then: Behaviour) -> Behaviour:
+    """Hold every answer until `gate` is set (or 30 s pass)."""
+
+    async def behave(body: dict[str, Any]) -> Response:
+        await asyncio.to_thread(gate.wait, 30)
+        return await then(body)
+
+    return behave
+
+
 def local_analysis(delay_s: Callable[[], float] = lambda: 0.0) -> Behaviour:
     """Answer like a model would, with the local assistant's judgement of the message."""
     local = LocalAssistant()
@@ -105,8 +117,6 @@ def local_analysis(delay_s: Callable[[], float] = lambda: 0.0) -> Behaviour:
             await asyncio.sleep(delay)
         analysis = await local.analyze_message(analysed_text(body), context=[])
         wire = analysis.model_dump(exclude={"source"})
-        import json
-
         return JSONResponse(completion(json.dumps(wire), body.get("model", "")))
 
     return behave

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
+import threading
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -35,6 +35,7 @@ from tests.ai.openai_server import FakeOpenAI, status
 from tests.analysis.conftest import World
 from tests.analysis.helpers import (
     analyses_by_text,
+    gated,
     job,
     local_analysis,
     send,
@@ -47,28 +48,35 @@ CRITICAL = "You always do this. You're disgusting and I'm sick of you. Whatever.
 
 
 async def test_a_sent_message_is_analysed_by_the_running_worker(
-    database_url: str, sessionmaker: async_sessionmaker[AsyncSession], world: World
+    database_url: str,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    world: World,
+    model_server: FakeOpenAI,
 ) -> None:
+    # The model answers only when the test opens the gate: the message is committed and
+    # visible while its analysis is still in flight, so the sender cannot have waited for it.
+    gate = threading.Event()
+    model_server.reset(gated(gate, local_analysis()))
     notified: list[dict[str, object]] = []
     listen = await asyncpg.connect(to_asyncpg_dsn(database_url))
     await listen.add_listener(
         channel_for(world.relationship_id), lambda *args: notified.append(json.loads(args[3]))
     )
-    settings = settings_for(database_url)
+    assistant = OpenAIAssistant(model_server.base_url, "test-key", "test-model", timeout_s=30)
     worker = start_analysis_worker(
         sessionmaker=sessionmaker,
-        assistant=LocalAssistant(),
+        assistant=assistant,
         emitter=NotifyEmitter(),
-        settings=settings,
+        settings=settings_for(database_url),
     )
     try:
-        started = time.monotonic()
         message_id = await send(sessionmaker, world.conversation_id, "I love you so much")
-        sent_in = time.monotonic() - started
-        # The job rode in with the INSERT; the sender's commit did not wait for analysis.
-        queued = await job(sessionmaker, message_id)
-        assert queued.analysis_status in ("pending", "done")
-        assert sent_in < 1.0
+        await wait_for(lambda: asyncio.sleep(0, result=bool(model_server.received)))
+        in_flight = await job(sessionmaker, message_id)
+        assert (in_flight.analysis_status, in_flight.analysis_attempts) == ("pending", 1)
+        assert in_flight.sentiment_score is None and not notified
+
+        gate.set()
 
         async def analysed() -> bool:
             return (await job(sessionmaker, message_id)).analysis_status == "done"
@@ -76,7 +84,9 @@ async def test_a_sent_message_is_analysed_by_the_running_worker(
         await wait_for(analysed)
         await wait_for(lambda: asyncio.sleep(0, result=bool(notified)))
     finally:
+        gate.set()
         await worker.stop()
+        await assistant.aclose()
         await listen.close()
     row = await job(sessionmaker, message_id)
     assert row.sentiment_label == "positive"
@@ -87,7 +97,7 @@ async def test_a_sent_message_is_analysed_by_the_running_worker(
     assert row.analysis_attempts == 1
     assert row.analyzed_at is not None
     assert row.metadata_["analysis"]["runs"] == 1
-    assert row.metadata_["analysis"]["source"] == "local"
+    assert row.metadata_["analysis"]["source"] == "model"
     assert notified == [
         {
             "k": "message_analyzed",
