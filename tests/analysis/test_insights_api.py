@@ -38,6 +38,11 @@ async def test_the_dashboard_shows_what_the_worker_analysed(
     settings = make_settings(database_url, analysis_poll_interval_s=0.05)
     async with serve(settings) as http:
         pair = await make_couple_clients(session, http, settings)
+        # Blair sends a critical message as written: Luna stays out of it.
+        await pair.b.data(
+            "mutation { updateMessagingPreferences(input: "
+            "{suggestionMode: OFF, interventionEnabled: false}) { suggestionMode } }"
+        )
         worker = start_analysis_worker(
             sessionmaker=sessionmaker,
             assistant=LocalAssistant(),
