@@ -132,7 +132,9 @@ async def _arrives_before(
         await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
     finally:
         timer.cancel()
-    return pending.done() or clock.now() < deadline
+    # Not `clock.now() < deadline`: asyncio fires timers up to its clock resolution early,
+    # and a "not yet" here would then wait for an event that may never come.
+    return pending.done()
 
 
 def _is_partner_typing_event(event: BusEvent, conversation_id: uuid.UUID, partner: str) -> bool:
