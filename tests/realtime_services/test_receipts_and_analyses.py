@@ -75,6 +75,7 @@ async def test_delivered_then_read_reach_the_author(
     await asyncio.sleep(0.2)
     message = await send(sessionmaker, bus, world.a, world.conversation_id, "did you get it?")
     await b_live.wait_for(1)
+    await receipts.wait_for(1)  # delivery is marked in the background, a moment later
     await read_by_b(sessionmaker, bus, world, message.seq)
     items = await receipts.wait_for(2)
     assert items == [
