@@ -15,16 +15,34 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
+from luna_graphql.ai.assistant import Assistant
+from luna_graphql.ai.factory import build_assistant, close_assistant
 from luna_graphql.api.auth import TokenVerifier
 from luna_graphql.api.context import AppRuntime
 from luna_graphql.api.http import BodySizeLimit, build_graphql_app
+from luna_graphql.api.realtime_runtime import Realtime
 from luna_graphql.api.schema import build_schema
 from luna_graphql.db.engine import build_engine, build_sessionmaker
 from luna_graphql.rate_limit import RateLimiter
-from luna_graphql.realtime.events import NotifyEmitter
+from luna_graphql.realtime.bus import build_bus
+from luna_graphql.services.delivery import DeliveryTracker
+from luna_graphql.services.message_loader import MessageLoader
+from luna_graphql.services.presence import PresenceNode
 from luna_graphql.settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+def build_configured_assistant(settings: Settings) -> Assistant:
+    """Luna's assistant from settings: offline, or the model behind a deadline and fallback."""
+    api_key = settings.openai_api_key
+    return build_assistant(
+        provider=settings.resolved_assistant_provider,
+        base_url=settings.openai_base_url,
+        api_key=None if api_key is None else api_key.get_secret_value(),
+        model=settings.openai_model,
+        timeout_s=settings.assistant_timeout_s,
+    )
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -40,19 +58,46 @@ def create_app(settings: Settings | None = None) -> Starlette:
         )
         app.state.settings = settings
         app.state.engine = engine
-        app.state.sessionmaker = build_sessionmaker(engine)
+        app.state.sessionmaker = sessionmaker = build_sessionmaker(engine)
+        # One bus (one LISTEN connection) per process; its emitter matches it: pg_notify in
+        # the write's transaction for PostgreSQL, publish-after-COMMIT for memory/redis.
+        bus = build_bus(settings.bus_url or database_url, queue_size=settings.subscriber_queue_size)
+        realtime = Realtime(
+            bus=bus,
+            # Reads of the stream need no transaction: autocommit saves BEGIN and ROLLBACK.
+            loader=MessageLoader(
+                build_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
+            ),
+            delivery=DeliveryTracker(sessionmaker, bus.emitter),
+            presence=PresenceNode(
+                sessionmaker,
+                bus.emitter,
+                offline_after_s=settings.presence_offline_after_s,
+                heartbeat_s=settings.presence_heartbeat_s,
+            ),
+        )
         app.state.runtime = AppRuntime(
             settings=settings,
-            sessionmaker=app.state.sessionmaker,
-            # Events ride the write's transaction as pg_notify. (The realtime feature picks
-            # the emitter matching the configured bus.)
-            emitter=NotifyEmitter(),
+            sessionmaker=sessionmaker,
+            emitter=bus.emitter,
             limiter=RateLimiter.from_settings(settings),
             verifier=TokenVerifier(settings),
+            realtime=realtime,
+            assistant=build_configured_assistant(settings),
         )
+        await bus.connect()
+        heartbeat = asyncio.create_task(realtime.presence.run(), name="presence-heartbeat")
         try:
             yield
         finally:
+            # uvicorn has closed every socket by now (1012: clients resume elsewhere with
+            # afterSeq); say goodbye for any presence rows left, then stop the bus.
+            heartbeat.cancel()
+            await asyncio.gather(heartbeat, return_exceptions=True)
+            await realtime.presence.close()
+            await realtime.delivery.wait_idle()
+            await bus.disconnect()
+            await close_assistant(app.state.runtime.assistant)
             await engine.dispose()
 
     async def healthz(request: Request) -> JSONResponse:

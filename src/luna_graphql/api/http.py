@@ -14,14 +14,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+from strawberry.types.unset import UnsetType
 
 from luna_graphql.api.auth import bearer_token
 from luna_graphql.api.context import AppRuntime, LunaContext
 from luna_graphql.api.errors import new_request_id
+from luna_graphql.api.realtime_ws import accept_socket, release_socket
 from luna_graphql.api.schema import LunaSchema
 from luna_graphql.errors import LunaError
 from luna_graphql.settings import Settings
 
+_SOCKET_CONTEXT = "luna.socket_context"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _HTTP_CODES = {
     400: "BAD_REQUEST",
@@ -47,6 +50,13 @@ class LunaGraphQL(GraphQL[LunaContext, None]):
     """Strawberry's ASGI view; the context carries the runtime and the token's viewer."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            try:
+                await super().__call__(scope, receive, send)
+            finally:
+                # However the socket ended: drop its presence row and expiry timer.
+                await release_socket(scope.get(_SOCKET_CONTEXT))
+            return
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
@@ -65,6 +75,7 @@ class LunaGraphQL(GraphQL[LunaContext, None]):
         context = LunaContext(runtime=runtime, request=request, response=response)
         if isinstance(request, WebSocket):
             # One context per socket; the socket's viewer comes from connection_init.
+            request.scope[_SOCKET_CONTEXT] = context
             return context
         incoming = request.headers.get("x-request-id", "")
         context.request_id = incoming if _REQUEST_ID.match(incoming) else new_request_id()
@@ -77,6 +88,10 @@ class LunaGraphQL(GraphQL[LunaContext, None]):
             except LunaError as exc:
                 context.auth_error = exc
         return context
+
+    async def on_ws_connect(self, context: LunaContext) -> UnsetType | dict[str, object] | None:
+        await accept_socket(context)
+        return await super().on_ws_connect(context)
 
 
 def build_graphql_app(schema: LunaSchema, settings: Settings) -> LunaGraphQL:

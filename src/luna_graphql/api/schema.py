@@ -30,9 +30,12 @@ from strawberry.types.graphql import OperationType
 from luna_graphql.api.conversations import ConversationQuery
 from luna_graphql.api.errors import format_errors
 from luna_graphql.api.insights import InsightsQuery
+from luna_graphql.api.luna import LunaMutation, LunaQuery
 from luna_graphql.api.messages import MessageMutation, MessageQuery
 from luna_graphql.api.preferences import PreferencesMutation, PreferencesQuery
+from luna_graphql.api.realtime_mutations import RealtimeMutation
 from luna_graphql.api.receipts import ReceiptMutation
+from luna_graphql.api.subscriptions import RealtimeSubscription
 from luna_graphql.api.viewer import ViewerQuery
 from luna_graphql.settings import Settings
 
@@ -42,9 +45,16 @@ QUERIES: list[type] = [
     MessageQuery,
     PreferencesQuery,
     InsightsQuery,
+    LunaQuery,
 ]
-MUTATIONS: list[type] = [MessageMutation, ReceiptMutation, PreferencesMutation]
-SUBSCRIPTIONS: list[type] = []  # the realtime feature adds its root class here
+MUTATIONS: list[type] = [
+    MessageMutation,
+    ReceiptMutation,
+    PreferencesMutation,
+    RealtimeMutation,
+    LunaMutation,
+]
+SUBSCRIPTIONS: list[type] = [RealtimeSubscription]
 
 CACHE_SIZE = 256  # distinct documents kept parsed and validated per process
 
@@ -80,6 +90,11 @@ class LunaSchema(strawberry.Schema):
         allowed_operation_types: Iterable[OperationType] | None = None,
         operation_extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
+        if allowed_operation_types is not None:
+            # Only HTTP executes here (WebSocket operations go through `stream`). Over plain
+            # HTTP graphql-core would resolve a subscription's root field without running
+            # its resolver and answer null; refuse it with a clear 400 instead.
+            allowed_operation_types = set(allowed_operation_types) - {OperationType.SUBSCRIPTION}
         result = await super().execute(
             query,
             variable_values=variable_values,
