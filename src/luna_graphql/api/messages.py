@@ -7,6 +7,8 @@ from strawberry.types import Info
 
 from luna_graphql.api.context import LunaContext
 from luna_graphql.api.ids import decode_cursor, parse_id
+from luna_graphql.api.luna import assistant_of
+from luna_graphql.api.types.luna import LunaReviewRequired, MessageReview
 from luna_graphql.api.types.messages import (
     DeleteMessagePayload,
     Message,
@@ -16,7 +18,8 @@ from luna_graphql.api.types.messages import (
     SendMessageResult,
 )
 from luna_graphql.services.history import PageRequest, list_messages
-from luna_graphql.services.messages import delete_message, get_message, send_message
+from luna_graphql.services.luna_review import ReviewRequired, send_with_review
+from luna_graphql.services.messages import delete_message, get_message
 
 
 async def resolve_messages(
@@ -65,17 +68,23 @@ async def resolve_send_message(
         None if input.reply_to_id is None else parse_id(input.reply_to_id, field="replyToId")
     )
     await ctx.runtime.limiter.hit("send", str(viewer.user_id))
-    # input.request_luna_review is accepted and ignored until Luna's review lands.
-    async with ctx.write() as session:
-        outcome = await send_message(
-            session,
-            viewer=viewer,
-            emitter=ctx.emitter,
-            conversation_id=conversation_id,
-            content=input.content,
-            client_message_id=input.client_message_id,
-            reply_to_id=reply_to_id,
-            max_content_chars=ctx.settings.message_max_chars,
+    # Phases with short sessions of their own: a model review holds no connection.
+    outcome = await send_with_review(
+        ctx,
+        viewer=viewer,
+        emitter=ctx.emitter,
+        assistant=assistant_of(ctx),
+        conversation_id=conversation_id,
+        content=input.content,
+        client_message_id=input.client_message_id,
+        reply_to_id=reply_to_id,
+        request_review=input.request_luna_review,
+        max_content_chars=ctx.settings.message_max_chars,
+        context_messages=ctx.settings.luna_context_messages,
+    )
+    if isinstance(outcome, ReviewRequired):
+        return LunaReviewRequired(
+            review=MessageReview.from_review(outcome.review, outcome.suggestion)
         )
     return MessageSent(message=Message.from_view(outcome.message))
 
@@ -112,8 +121,9 @@ class MessageQuery:
 class MessageMutation:
     send_message: SendMessageResult = strawberry.mutation(
         resolver=resolve_send_message,
-        description="Send a message as the viewer. Retrying with the same clientMessageId "
-        "returns the first message instead of sending a second.",
+        description="Send a message as the viewer, or get LunaReviewRequired instead when the "
+        "viewer's Luna settings stop the draft (answer it with respondToSuggestion). Retrying "
+        "with the same clientMessageId returns the first message instead of sending a second.",
     )
     delete_message: DeleteMessagePayload = strawberry.mutation(
         resolver=resolve_delete_message,
