@@ -1,0 +1,135 @@
+"""`sendMessage` under each suggestion mode (active intervention off, to see the mode alone),
+and the retry rule: a clientMessageId already sent returns its message, never a review."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from starlette.applications import Starlette
+
+from tests.api.helpers import CoupleClients, counting_statements
+from tests.luna.helpers import (
+    HIGH_RISK,
+    KNOWN,
+    SAFE,
+    SEND,
+    SEVERE,
+    send,
+    set_luna,
+    suggestion_rows,
+)
+
+
+async def test_always_reviews_every_draft(pair: CoupleClients, session: AsyncSession) -> None:
+    await set_luna(pair.a, suggestionMode="ALWAYS", interventionEnabled=False)
+
+    stopped = await send(pair, pair.a, KNOWN, clientMessageId="d-1")
+    assert stopped["__typename"] == "LunaReviewRequired"
+    review = stopped["review"]
+    assert review["riskAssessment"] == "RISKY" and review["source"] == "LOCAL"
+    assert review["suggestion"]["interventionType"] == "SUGGESTION"
+    assert review["suggestion"]["originalMessage"] == KNOWN
+
+    sent = await send(pair, pair.a, SAFE)
+    assert sent["__typename"] == "MessageSent"
+    assert sent["message"]["lunaIntervened"] is False
+
+    # The stopped draft was not sent, and its clientMessageId is still free.
+    history = await pair.history(pair.b)
+    assert [e["node"]["content"] for e in history["edges"]] == [SAFE]
+    [row] = await suggestion_rows(session)
+    assert row.metadata_["origin"] == "send_message"
+    assert row.metadata_["intervention_type"] == "suggestion"
+
+
+async def test_on_request_reviews_only_when_asked(
+    pair: CoupleClients, session: AsyncSession
+) -> None:
+    await set_luna(pair.a, suggestionMode="ON_REQUEST", interventionEnabled=False)
+
+    sent = await send(pair, pair.a, SEVERE)
+    assert sent["__typename"] == "MessageSent"
+    assert await suggestion_rows(session) == []
+
+    asked = await send(pair, pair.a, KNOWN, requestLunaReview=True)
+    assert asked["__typename"] == "LunaReviewRequired"
+    assert asked["review"]["suggestion"]["interventionType"] == "SUGGESTION"
+    safe = await send(pair, pair.a, SAFE, requestLunaReview=True)
+    assert safe["__typename"] == "MessageSent"  # reviewed, SAFE: sent at once, nothing stored
+    assert len(await suggestion_rows(session)) == 1
+
+
+async def test_high_risk_only_stops_high_risk_drafts_only(
+    pair: CoupleClients, session: AsyncSession
+) -> None:
+    await set_luna(pair.a, suggestionMode="HIGH_RISK_ONLY", interventionEnabled=False)
+
+    assert (await send(pair, pair.a, KNOWN))["__typename"] == "MessageSent"
+    stopped = await send(pair, pair.a, HIGH_RISK)
+    assert stopped["__typename"] == "LunaReviewRequired"
+    assert stopped["review"]["riskAssessment"] == "HIGH_RISK"
+    assert stopped["review"]["suggestion"]["interventionType"] == "SUGGESTION"
+    # Asking explicitly still reviews a merely risky draft.
+    asked = await send(pair, pair.a, KNOWN, requestLunaReview=True)
+    assert asked["__typename"] == "LunaReviewRequired"
+    assert len(await suggestion_rows(session)) == 2
+
+
+async def test_off_never_involves_luna(pair: CoupleClients, session: AsyncSession) -> None:
+    # Intervention stays on: OFF means no Luna at all.
+    await set_luna(pair.a, suggestionMode="OFF", interventionEnabled=True)
+    sent = await send(pair, pair.a, SEVERE)
+    assert sent["__typename"] == "MessageSent"
+    assert sent["message"]["lunaIntervened"] is False
+    # Asking for a review with Luna off is refused rather than sent unreviewed.
+    variables = {
+        "input": {
+            "conversationId": pair.conversation_id,
+            "content": KNOWN,
+            "requestLunaReview": True,
+        }
+    }
+    assert await pair.a.error_code(SEND, variables) == "FORBIDDEN"
+    assert await suggestion_rows(session) == []
+    assert len((await pair.history(pair.a))["edges"]) == 1
+
+
+async def test_assistance_disabled_never_involves_luna(
+    pair: CoupleClients, session: AsyncSession
+) -> None:
+    await set_luna(pair.a, suggestionMode="ALWAYS", lunaAssistanceEnabled=False)
+    assert (await send(pair, pair.a, SEVERE))["__typename"] == "MessageSent"
+    assert await suggestion_rows(session) == []
+
+
+async def test_modes_are_the_senders_own(pair: CoupleClients) -> None:
+    await set_luna(pair.b, suggestionMode="ALWAYS", interventionEnabled=False)
+    await set_luna(pair.a, suggestionMode="OFF")
+    assert (await send(pair, pair.a, KNOWN))["__typename"] == "MessageSent"
+    assert (await send(pair, pair.b, KNOWN))["__typename"] == "LunaReviewRequired"
+
+
+async def test_a_retried_client_message_id_returns_the_sent_message_without_review(
+    pair: CoupleClients, session: AsyncSession
+) -> None:
+    await set_luna(pair.a, suggestionMode="OFF")
+    first = await send(pair, pair.a, KNOWN, clientMessageId="k-1")
+    assert first["__typename"] == "MessageSent"
+
+    await set_luna(pair.a, suggestionMode="ALWAYS", interventionEnabled=True)
+    retried = await send(pair, pair.a, KNOWN, clientMessageId="k-1")
+    assert retried["__typename"] == "MessageSent"
+    assert retried["message"]["id"] == first["message"]["id"]
+    asked = await send(pair, pair.a, KNOWN, clientMessageId="k-1", requestLunaReview=True)
+    assert asked["message"]["id"] == first["message"]["id"]
+    assert await suggestion_rows(session) == []
+    assert len((await pair.history(pair.a))["edges"]) == 1
+
+
+async def test_a_plain_send_stays_one_transaction(pair: CoupleClients, app: Starlette) -> None:
+    """With Luna on (the defaults: ON_REQUEST, intervention at MEDIUM) a draft the offline
+    screen finds nothing in costs nothing extra: one SELECT, the INSERT, the NOTIFY."""
+    engine: AsyncEngine = app.state.engine
+    with counting_statements(engine) as statements:
+        sent = await send(pair, pair.a, SAFE)
+    assert sent["__typename"] == "MessageSent"
+    assert len(statements) == 3, statements
