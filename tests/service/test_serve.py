@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import tempfile
 from pathlib import Path
@@ -11,6 +12,7 @@ import psutil
 
 from luna_graphql.app import create_app
 from luna_graphql.settings import Settings
+from tests.pgtools import ThrowawayPostgres
 from tests.procs import start_server, wait_healthy
 
 
@@ -39,14 +41,19 @@ def test_serve_without_configuration_starts_and_stops_embedded_postgres(tmp_path
     assert _postgres_processes(data_dir) == [], "embedded PostgreSQL left running after SIGTERM"
 
 
-async def test_healthz_reports_503_when_the_database_is_unreachable() -> None:
-    # Port 1 on loopback refuses connections at once.
-    app = create_app(Settings(database_url="postgresql://nobody@127.0.0.1:1/none"))
-    transport = httpx.ASGITransport(app=app)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://test") as client,
-    ):
-        response = await client.get("/healthz")
-    assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "reason": "database unreachable"}
+async def test_healthz_reports_503_while_the_database_is_down_and_recovers() -> None:
+    # A throwaway server of the test's own: stopping the shared one would disturb others.
+    with ThrowawayPostgres() as postgres:
+        app = create_app(Settings(database_url=postgres.dsn, analysis_worker_enabled=False))
+        transport = httpx.ASGITransport(app=app)
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=transport, base_url="http://test") as client,
+        ):
+            assert (await client.get("/healthz")).status_code == 200
+            await asyncio.to_thread(postgres.stop_server)
+            response = await client.get("/healthz")
+            assert response.status_code == 503
+            assert response.json() == {"status": "unavailable", "reason": "database unreachable"}
+            await asyncio.to_thread(postgres.start_server)
+            assert (await client.get("/healthz")).status_code == 200
