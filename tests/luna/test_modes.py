@@ -13,6 +13,7 @@ from tests.luna.helpers import (
     SAFE,
     SEND,
     SEVERE,
+    respond,
     send,
     set_luna,
     suggestion_rows,
@@ -133,3 +134,23 @@ async def test_a_plain_send_stays_one_transaction(pair: CoupleClients, app: Star
         sent = await send(pair, pair.a, SAFE)
     assert sent["__typename"] == "MessageSent"
     assert len(statements) == 3, statements
+
+
+async def test_a_retried_stopped_send_returns_its_suggestion_then_its_message(
+    pair: CoupleClients, session: AsyncSession
+) -> None:
+    await set_luna(pair.a, suggestionMode="ALWAYS")
+    first = await send(pair, pair.a, KNOWN, clientMessageId="m-1")
+    retried = await send(pair, pair.a, KNOWN, clientMessageId="m-1")
+    assert retried["__typename"] == "LunaReviewRequired"
+    assert retried["review"] == first["review"]  # the same suggestion, not a second review
+    assert len(await suggestion_rows(session)) == 1
+
+    # Answered without a key of its own, the message takes the stopped send's key...
+    answer = await respond(pair.a, first["review"]["suggestion"]["id"], "ACCEPTED")
+    assert answer["message"]["clientMessageId"] == "m-1"
+    # ...so one more retry of that send returns the message Luna helped write.
+    again = await send(pair, pair.a, KNOWN, clientMessageId="m-1")
+    assert again["__typename"] == "MessageSent"
+    assert again["message"]["id"] == answer["message"]["id"]
+    assert len(await suggestion_rows(session)) == 1

@@ -2,13 +2,13 @@
 
 The viewer's own preferences decide (the partner's never do):
 
-| preferences                          | reviewed on sendMessage         | stopped when        |
-|--------------------------------------|---------------------------------|---------------------|
-| luna_assistance_enabled false, OFF   | never (asked for: FORBIDDEN)    | never               |
-| ALWAYS, or requestLunaReview: true   | every draft                     | not SAFE            |
-| HIGH_RISK_ONLY                       | drafts the offline screen flags | HIGH_RISK           |
-| ON_REQUEST, intervention on          | drafts the offline screen flags | active intervention |
-| ON_REQUEST, intervention off         | never                           | never               |
+| preferences                        | reviewed on sendMessage    | stopped when                |
+|------------------------------------|----------------------------|-----------------------------|
+| luna_assistance_enabled false, OFF | never (asked: FORBIDDEN)   | never                       |
+| ALWAYS, or requestLunaReview: true | every draft                | not SAFE                    |
+| HIGH_RISK_ONLY                     | what the screen flags      | HIGH_RISK, or intervention  |
+| ON_REQUEST, intervention on        | what the screen flags      | active intervention         |
+| ON_REQUEST, intervention off       | never                      | never                       |
 
 Active intervention (`intervention_enabled`, with the `intervention_sensitivity` thresholds
 of `services.intervention`) applies in every mode but OFF, and also stops a draft the mode

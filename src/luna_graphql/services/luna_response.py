@@ -11,7 +11,8 @@ The message goes through the ordinary send path (seq, counters, `message_added`)
 same transaction as the answer, with `luna_intervened`, `intervention_type` (the
 suggestion's), `intervention_accepted` and `original_content` (the draft) set on it; the
 suggestion gets `user_action`, `responded_at`, `selected_alternative_index` (ACCEPTED and
-MODIFIED only) and `final_message_id`.
+MODIFIED only) and `final_message_id`. Without a `clientMessageId` of its own, the message
+takes the key of the `sendMessage` that was stopped, so retrying that send returns it.
 
 A suggestion is answered once: the row is locked, and a second answer is CONFLICT with
 nothing changed. The one exception is a retry of the same answer with the same
@@ -141,6 +142,8 @@ async def respond_to_suggestion(
     )
     sent: SentMessage | None = None
     if final.text is not None:
+        # The stopped sendMessage's key, so that a retry of that send finds this message.
+        client_id = client_id or suggestion.client_message_id
         sent = await _send(
             session,
             viewer=viewer,

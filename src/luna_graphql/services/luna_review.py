@@ -44,7 +44,13 @@ from luna_graphql.services.message_send import (
     insert_message,
     send_message,
 )
-from luna_graphql.services.suggestions import SuggestionView, load_context, store_suggestion
+from luna_graphql.services.suggestions import (
+    SuggestionView,
+    find_pending_suggestion,
+    load_context,
+    review_of,
+    store_suggestion,
+)
 
 # An escalation this recent means the exchange is still hot (see luna_policy).
 RECENT_ESCALATION = timedelta(minutes=30)
@@ -153,7 +159,8 @@ async def send_with_review(
 ) -> SendOutcome:
     """`sendMessage`: send, or stop the draft with a stored suggestion to answer.
 
-    A retried clientMessageId returns the message it already sent, before any review.
+    A retried clientMessageId returns the message it already sent, before any review; a
+    retry of a stopped send returns its still unanswered suggestion.
     """
     text = clean_content(content, max_chars=max_content_chars)
     client_id = clean_client_message_id(client_message_id)
@@ -182,6 +189,17 @@ async def send_with_review(
                 client_id=client_id,
                 reply_to_id=reply_to_id,
             )
+        if client_id is not None:
+            # A retry of a send Luna stopped: the same suggestion, not a second review.
+            pending = await find_pending_suggestion(
+                session,
+                membership=check.membership,
+                conversation_id=conversation_id,
+                client_message_id=client_id,
+                draft=text,
+            )
+            if pending is not None:
+                return ReviewRequired(review_of(pending), pending)
         inputs = await _read_inputs(
             session, check.membership, conversation_id, plan, context_messages
         )
@@ -218,6 +236,7 @@ async def send_with_review(
             context_message_count=len(inputs.context),
             origin="send_message",
             reply_to_id=reply_to_id,
+            client_message_id=client_id,
         )
     return ReviewRequired(review, suggestion)
 

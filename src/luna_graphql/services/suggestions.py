@@ -8,7 +8,9 @@ Only reviews that are not SAFE are stored: the design's `primary_suggestion` and
 `suggestion_rationale` are NOT NULL, and a SAFE draft has nothing to suggest. The row's
 `metadata` keeps what the columns don't: the review's `source`, its `escalation_score`, the
 `intervention_type` a message sent from it will carry, where it came from (`origin`:
-`review_message` or `send_message`) and the draft's `reply_to_id`.
+`review_message` or `send_message`), and for a stopped `sendMessage` the draft's `reply_to_id`
+and `client_message_id` (a retry of that send finds this suggestion instead of a new review,
+and the answer's message carries the key unless the answer brings its own).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 from sqlalchemy import insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from luna_graphql.ai.models import Alternative, ContextMessage, DraftReview
+from luna_graphql.ai.models import DRAFT_ISSUES, Alternative, ContextMessage, DraftReview
 from luna_graphql.db.models import MessageSuggestion, PartnerMessage
 from luna_graphql.errors import BadUserInput
 from luna_graphql.services.access import Membership, Viewer, find_conversation_membership
@@ -50,6 +52,8 @@ class SuggestionView:
     created_at: datetime
     responded_at: datetime | None
     reply_to_id: uuid.UUID | None
+    client_message_id: str | None
+    escalation_score: float
 
     def text_of(self, index: int) -> str:
         """0 = the primary suggestion, i = alternatives[i - 1]."""
@@ -82,6 +86,24 @@ def view_suggestion(row: MessageSuggestion) -> SuggestionView:
         created_at=row.created_at,
         responded_at=row.responded_at,
         reply_to_id=None if reply_to is None else uuid.UUID(str(reply_to)),
+        client_message_id=meta.get("client_message_id"),
+        escalation_score=float(meta.get("escalation_score", 0.0)),
+    )
+
+
+def review_of(view: SuggestionView) -> DraftReview:
+    """The stored review again (for a retried `sendMessage` that was stopped)."""
+    return DraftReview.model_validate(
+        {
+            "risk_assessment": view.risk_assessment,
+            "detected_issues": [i for i in view.detected_issues if i in DRAFT_ISSUES],
+            "primary_suggestion": view.primary_suggestion,
+            "suggestion_rationale": view.suggestion_rationale,
+            "alternatives": view.alternatives,
+            "underlying_need": view.underlying_need,
+            "escalation_score": min(1.0, max(0.0, view.escalation_score)),
+            "source": view.source,
+        }
     )
 
 
@@ -119,6 +141,7 @@ async def store_suggestion(
     context_message_count: int,
     origin: Origin,
     reply_to_id: uuid.UUID | None = None,
+    client_message_id: str | None = None,
 ) -> SuggestionView:
     """Insert the review of a draft that is not SAFE (the caller checks)."""
     if review.risk_assessment == "safe" or review.primary_suggestion is None:
@@ -131,6 +154,8 @@ async def store_suggestion(
     }
     if reply_to_id is not None:
         metadata["reply_to_id"] = str(reply_to_id)
+    if client_message_id is not None:
+        metadata["client_message_id"] = client_message_id
     row = (
         await session.scalars(
             insert(MessageSuggestion)
@@ -151,6 +176,30 @@ async def store_suggestion(
         )
     ).one()
     return view_suggestion(row)
+
+
+async def find_pending_suggestion(
+    session: AsyncSession,
+    *,
+    membership: Membership,
+    conversation_id: uuid.UUID,
+    client_message_id: str,
+    draft: str,
+) -> SuggestionView | None:
+    """The unanswered suggestion a stopped `sendMessage` of this draft and key left, if any."""
+    row = await session.scalar(
+        select(MessageSuggestion)
+        .where(
+            MessageSuggestion.conversation_id == conversation_id,
+            MessageSuggestion.sender_id == membership.role,
+            MessageSuggestion.user_action.is_(None),
+            MessageSuggestion.metadata_["client_message_id"].astext == client_message_id,
+            MessageSuggestion.original_message == draft,
+        )
+        .order_by(MessageSuggestion.created_at.desc())
+        .limit(1)
+    )
+    return None if row is None else view_suggestion(row)
 
 
 @dataclass(frozen=True)
