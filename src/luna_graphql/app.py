@@ -15,8 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
-from luna_graphql.ai.assistant import Assistant
-from luna_graphql.ai.factory import build_assistant, close_assistant
+from luna_graphql.ai.factory import build_assistant_from_settings, close_assistant
 from luna_graphql.api.auth import TokenVerifier
 from luna_graphql.api.context import AppRuntime
 from luna_graphql.api.http import BodySizeLimit, build_graphql_app
@@ -25,24 +24,13 @@ from luna_graphql.api.schema import build_schema
 from luna_graphql.db.engine import build_engine, build_sessionmaker
 from luna_graphql.rate_limit import RateLimiter
 from luna_graphql.realtime.bus import build_bus
+from luna_graphql.services.analysis_worker import start_analysis_worker
 from luna_graphql.services.delivery import DeliveryTracker
 from luna_graphql.services.message_loader import MessageLoader
 from luna_graphql.services.presence import PresenceNode
 from luna_graphql.settings import Settings
 
 log = logging.getLogger(__name__)
-
-
-def build_configured_assistant(settings: Settings) -> Assistant:
-    """Luna's assistant from settings: offline, or the model behind a deadline and fallback."""
-    api_key = settings.openai_api_key
-    return build_assistant(
-        provider=settings.resolved_assistant_provider,
-        base_url=settings.openai_base_url,
-        api_key=None if api_key is None else api_key.get_secret_value(),
-        model=settings.openai_model,
-        timeout_s=settings.assistant_timeout_s,
-    )
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -83,13 +71,28 @@ def create_app(settings: Settings | None = None) -> Starlette:
             limiter=RateLimiter.from_settings(settings),
             verifier=TokenVerifier(settings),
             realtime=realtime,
-            assistant=build_configured_assistant(settings),
+            assistant=build_assistant_from_settings(settings),
         )
         await bus.connect()
         heartbeat = asyncio.create_task(realtime.presence.run(), name="presence-heartbeat")
+        # Background analysis drains the queue in every process; SKIP LOCKED shares the work.
+        analysis_assistant = build_assistant_from_settings(settings, fallback=False)
+        worker = (
+            start_analysis_worker(
+                sessionmaker=sessionmaker,
+                assistant=analysis_assistant,
+                emitter=bus.emitter,
+                settings=settings,
+            )
+            if settings.analysis_worker_enabled
+            else None
+        )
         try:
             yield
         finally:
+            if worker is not None:
+                await worker.stop(timeout_s=5)
+            await close_assistant(analysis_assistant)
             # uvicorn has closed every socket by now (1012: clients resume elsewhere with
             # afterSeq); say goodbye for any presence rows left, then stop the bus.
             heartbeat.cancel()

@@ -16,6 +16,7 @@ import signal
 from typing import Any
 
 from luna_graphql.ai.assistant import Assistant
+from luna_graphql.ai.factory import build_assistant_from_settings
 from luna_graphql.realtime.events import EventEmitter, NotifyEmitter
 from luna_graphql.settings import Settings
 
@@ -23,27 +24,9 @@ log = logging.getLogger("luna_graphql.analyze")
 
 
 def build_analysis_assistant(settings: Settings) -> Assistant:
-    """The assistant background analysis uses: the configured one, *without* local fallback.
-
-    Interactive calls fall back to the local assistant at once; a background job can wait,
-    so a failing model is a failed attempt (retried with backoff, dead-lettered after
-    `analysis_max_attempts`) rather than a quietly poorer analysis.
-    """
-    from luna_graphql.ai.local import LocalAssistant
-
-    if settings.resolved_assistant_provider == "local":
-        return LocalAssistant()
-    from luna_graphql.ai.openai_assistant import OpenAIAssistant
-
-    if settings.openai_api_key is None:
-        raise ValueError("the openai assistant provider needs LUNA_OPENAI_API_KEY")
-    return OpenAIAssistant(
-        settings.openai_base_url,
-        settings.openai_api_key.get_secret_value(),
-        settings.openai_model,
-        settings.assistant_timeout_s,
-        max_retries=0,
-    )
+    """The assistant background analysis uses: the configured one, *without* local fallback,
+    so a failing model is a failed attempt (retried, then dead-lettered)."""
+    return build_assistant_from_settings(settings, fallback=False)
 
 
 def add_analyze_parser(subparsers: Any) -> None:

@@ -7,6 +7,7 @@ from typing import Literal
 from luna_graphql.ai.assistant import Assistant
 from luna_graphql.ai.local import LocalAssistant
 from luna_graphql.ai.resilient import ResilientAssistant
+from luna_graphql.settings import Settings
 
 
 def build_assistant(
@@ -16,6 +17,7 @@ def build_assistant(
     api_key: str | None,
     model: str,
     timeout_s: float,
+    fallback: bool = True,
 ) -> Assistant:
     """`local`: the offline assistant. `openai`: the model, behind a deadline and fallback.
 
@@ -35,8 +37,25 @@ def build_assistant(
         from luna_graphql.ai.openai_assistant import OpenAIAssistant
 
         primary = OpenAIAssistant(base_url, api_key, model, timeout_s, max_retries=0)
+        if not fallback:
+            return primary
         return ResilientAssistant(primary, LocalAssistant(), deadline_s=timeout_s)
     raise ValueError(f"unknown assistant provider: {provider!r}")
+
+
+def build_assistant_from_settings(settings: Settings, *, fallback: bool = True) -> Assistant:
+    """The configured assistant. Interactive calls want `fallback` (answer now, locally if
+    need be); background analysis does not: a failing model there is a failed attempt that
+    is retried and dead-lettered, not a quietly poorer analysis."""
+    api_key = settings.openai_api_key
+    return build_assistant(
+        provider=settings.resolved_assistant_provider,
+        base_url=settings.openai_base_url,
+        api_key=None if api_key is None else api_key.get_secret_value(),
+        model=settings.openai_model,
+        timeout_s=settings.assistant_timeout_s,
+        fallback=fallback,
+    )
 
 
 async def close_assistant(assistant: Assistant) -> None:
