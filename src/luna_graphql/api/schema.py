@@ -29,6 +29,7 @@ from strawberry.types.graphql import OperationType
 
 from luna_graphql.api.conversations import ConversationQuery
 from luna_graphql.api.errors import format_errors
+from luna_graphql.api.gestures import GestureMutation, GestureQuery, GestureSubscription
 from luna_graphql.api.insights import InsightsQuery
 from luna_graphql.api.luna import LunaMutation, LunaQuery
 from luna_graphql.api.messages import MessageMutation, MessageQuery
@@ -46,6 +47,7 @@ QUERIES: list[type] = [
     PreferencesQuery,
     InsightsQuery,
     LunaQuery,
+    GestureQuery,
 ]
 MUTATIONS: list[type] = [
     MessageMutation,
@@ -53,8 +55,9 @@ MUTATIONS: list[type] = [
     PreferencesMutation,
     RealtimeMutation,
     LunaMutation,
+    GestureMutation,
 ]
-SUBSCRIPTIONS: list[type] = [RealtimeSubscription]
+SUBSCRIPTIONS: list[type] = [RealtimeSubscription, GestureSubscription]
 
 CACHE_SIZE = 256  # distinct documents kept parsed and validated per process
 
