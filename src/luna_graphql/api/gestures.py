@@ -14,10 +14,9 @@ from contextlib import aclosing
 import strawberry
 from strawberry.types import Info
 
-from luna_graphql.ai.assistant import Assistant
-from luna_graphql.ai.local import LocalAssistant
 from luna_graphql.api.context import LunaContext
 from luna_graphql.api.ids import parse_id
+from luna_graphql.api.luna import assistant_of
 from luna_graphql.api.realtime_runtime import realtime_of
 from luna_graphql.api.types.gestures import (
     AcknowledgeGestureInput,
@@ -41,9 +40,6 @@ from luna_graphql.services.gestures import acknowledge_gesture, send_gesture
 
 Ctx = Info[LunaContext, None]
 RECENT_DEFAULT = 20
-
-# Stands in until the composition root provides `runtime.assistant`.
-_LOCAL_ASSISTANT = LocalAssistant()
 
 
 async def resolve_send_gesture(info: Ctx, input: SendGestureInput) -> SendGesturePayload:
@@ -110,10 +106,9 @@ async def resolve_generate_gesture_message(
     )
     # Every assistant call may cost a model request: it shares Luna's review budget.
     await ctx.runtime.limiter.hit("review", str(viewer.user_id))
-    assistant: Assistant = ctx.runtime.assistant or _LOCAL_ASSISTANT
     draft = await write_gesture_message(
         sessionmaker=ctx.runtime.sessionmaker,
-        assistant=assistant,
+        assistant=assistant_of(ctx),
         viewer=viewer,
         relationship_id=relationship_id,
         gesture_type=input.gesture_type.value,
