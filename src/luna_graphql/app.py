@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -21,7 +22,7 @@ from luna_graphql.api.context import AppRuntime
 from luna_graphql.api.http import BodySizeLimit, build_graphql_app
 from luna_graphql.api.realtime_runtime import Realtime
 from luna_graphql.api.schema import build_schema
-from luna_graphql.db.engine import build_engine, build_sessionmaker
+from luna_graphql.db.engine import build_engine, build_sessionmaker, to_sqlalchemy_url
 from luna_graphql.rate_limit import RateLimiter
 from luna_graphql.realtime.bus import build_bus
 from luna_graphql.services.analysis_worker import start_analysis_worker
@@ -31,6 +32,51 @@ from luna_graphql.services.presence import PresenceNode
 from luna_graphql.settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+@asynccontextmanager
+async def run_realtime(
+    settings: Settings, database_url: str, sessionmaker: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[Realtime]:
+    """The process's realtime runtime, from start (one LISTEN connection) to goodbye."""
+    # The emitter matches the bus: pg_notify in the write's transaction for PostgreSQL,
+    # publish-after-COMMIT for memory:// and redis://.
+    bus = build_bus(settings.bus_url or database_url, queue_size=settings.subscriber_queue_size)
+    # Stream reads and delivery marks get a pool of their own without pre-ping: a round trip
+    # saved per event; a read that meets a dead connection is retried by the stream.
+    stream_engine = create_async_engine(
+        to_sqlalchemy_url(database_url),
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_pre_ping=False,
+    )
+    realtime = Realtime(
+        bus=bus,
+        # Stream reads need no transaction: autocommit saves BEGIN and ROLLBACK.
+        loader=MessageLoader(
+            build_sessionmaker(stream_engine.execution_options(isolation_level="AUTOCOMMIT"))
+        ),
+        delivery=DeliveryTracker(build_sessionmaker(stream_engine), bus.emitter),
+        presence=PresenceNode(
+            sessionmaker,
+            bus.emitter,
+            offline_after_s=settings.presence_offline_after_s,
+            heartbeat_s=settings.presence_heartbeat_s,
+        ),
+    )
+    await bus.connect()
+    heartbeat = asyncio.create_task(realtime.presence.run(), name="presence-heartbeat")
+    try:
+        yield realtime
+    finally:
+        # uvicorn has closed every socket by now (1012: clients resume elsewhere with
+        # afterSeq); say goodbye for any presence rows left, then stop the bus.
+        heartbeat.cancel()
+        await asyncio.gather(heartbeat, return_exceptions=True)
+        await realtime.presence.close()
+        await realtime.delivery.wait_idle()
+        await bus.disconnect()
+        await stream_engine.dispose()
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -47,60 +93,38 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.settings = settings
         app.state.engine = engine
         app.state.sessionmaker = sessionmaker = build_sessionmaker(engine)
-        # One bus (one LISTEN connection) per process; its emitter matches it: pg_notify in
-        # the write's transaction for PostgreSQL, publish-after-COMMIT for memory/redis.
-        bus = build_bus(settings.bus_url or database_url, queue_size=settings.subscriber_queue_size)
-        realtime = Realtime(
-            bus=bus,
-            # Reads of the stream need no transaction: autocommit saves BEGIN and ROLLBACK.
-            loader=MessageLoader(
-                build_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
-            ),
-            delivery=DeliveryTracker(sessionmaker, bus.emitter),
-            presence=PresenceNode(
-                sessionmaker,
-                bus.emitter,
-                offline_after_s=settings.presence_offline_after_s,
-                heartbeat_s=settings.presence_heartbeat_s,
-            ),
-        )
-        app.state.runtime = AppRuntime(
-            settings=settings,
-            sessionmaker=sessionmaker,
-            emitter=bus.emitter,
-            limiter=RateLimiter.from_settings(settings),
-            verifier=TokenVerifier(settings),
-            realtime=realtime,
-            assistant=build_assistant_from_settings(settings),
-        )
-        await bus.connect()
-        heartbeat = asyncio.create_task(realtime.presence.run(), name="presence-heartbeat")
-        # Background analysis drains the queue in every process; SKIP LOCKED shares the work.
-        analysis_assistant = build_assistant_from_settings(settings, fallback=False)
-        worker = (
-            start_analysis_worker(
-                sessionmaker=sessionmaker,
-                assistant=analysis_assistant,
-                emitter=bus.emitter,
-                settings=settings,
-            )
-            if settings.analysis_worker_enabled
-            else None
-        )
         try:
-            yield
+            async with run_realtime(settings, database_url, sessionmaker) as realtime:
+                app.state.runtime = AppRuntime(
+                    settings=settings,
+                    sessionmaker=sessionmaker,
+                    emitter=realtime.bus.emitter,
+                    limiter=RateLimiter.from_settings(settings),
+                    verifier=TokenVerifier(settings),
+                    realtime=realtime,
+                    assistant=build_assistant_from_settings(settings),
+                )
+                # Background analysis drains the queue in every process; SKIP LOCKED shares
+                # the work.
+                analysis_assistant = build_assistant_from_settings(settings, fallback=False)
+                worker = (
+                    start_analysis_worker(
+                        sessionmaker=sessionmaker,
+                        assistant=analysis_assistant,
+                        emitter=realtime.bus.emitter,
+                        settings=settings,
+                    )
+                    if settings.analysis_worker_enabled
+                    else None
+                )
+                try:
+                    yield
+                finally:
+                    if worker is not None:
+                        await worker.stop(timeout_s=5)
+                    await close_assistant(analysis_assistant)
+                    await close_assistant(app.state.runtime.assistant)
         finally:
-            if worker is not None:
-                await worker.stop(timeout_s=5)
-            await close_assistant(analysis_assistant)
-            # uvicorn has closed every socket by now (1012: clients resume elsewhere with
-            # afterSeq); say goodbye for any presence rows left, then stop the bus.
-            heartbeat.cancel()
-            await asyncio.gather(heartbeat, return_exceptions=True)
-            await realtime.presence.close()
-            await realtime.delivery.wait_idle()
-            await bus.disconnect()
-            await close_assistant(app.state.runtime.assistant)
             await engine.dispose()
 
     async def healthz(request: Request) -> JSONResponse:

@@ -60,6 +60,9 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
             workers=args.workers or settings.workers,
             log_level="info",
             ws_max_size=1024 * 1024,
+            # Messages are small JSON frames; a zlib context per socket would cost far more
+            # memory (hundreds of KiB each at thousands of idle sockets) than it saves.
+            ws_per_message_deflate=False,
             timeout_graceful_shutdown=10,
         )
     finally:
