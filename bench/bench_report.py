@@ -1,0 +1,113 @@
+"""docs/benchmarks.md: each figure, its target, and the raw limit measured in the same run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench.bench_phases import FanoutResult, LatencyResult, MemoryResult, ThroughputResult
+from bench.bench_raw import RawResult
+
+START = "<!-- realtime-bench:start -->"
+END = "<!-- realtime-bench:end -->"
+
+
+def _mark(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def write_report(
+    path: Path,
+    machine: str,
+    date: str,
+    raw: RawResult,
+    latency: LatencyResult,
+    throughput: ThroughputResult,
+    fanout: FanoutResult,
+    memory: list[MemoryResult],
+    quick: bool,
+) -> None:
+    share = throughput.msgs_per_s / raw.rows_per_s
+    rows = [
+        (
+            "Raw limit: INSERT + pg_notify (1 txn, 1 conn) → LISTEN",
+            f"{raw.rows_per_s:,.0f} rows/s, "
+            f"p50 {raw.p50_ms:.2f} ms, p99 {raw.p99_ms:.2f} ms ({raw.rows} rows)",
+            "—",
+            "—",
+        ),
+        (
+            "sendMessage (HTTP, process 1) → messageAdded (WS, process 2), p50",
+            f"{latency.p50_ms:.2f} ms",
+            "≤ 2.5 ms",
+            _mark(latency.p50_ms <= 2.5),
+        ),
+        (
+            "… p99",
+            f"{latency.p99_ms:.2f} ms ({latency.messages} sequential messages)",
+            "≤ 9 ms",
+            _mark(latency.p99_ms <= 9),
+        ),
+        (
+            f"Sustained: {throughput.couples} couples, {throughput.senders} concurrent senders",
+            f"{throughput.msgs_per_s:,.0f} msgs/s = {share:.0%} of the raw limit "
+            f"({throughput.messages} messages, all delivered in order: {throughput.all_delivered})",
+            "≥ 25% of raw",
+            _mark(share >= 0.25 and throughput.all_delivered),
+        ),
+        (
+            f"Fan-out: {fanout.subscribers} subscribers on one conversation, until the last has it",
+            f"p50 {fanout.p50_ms:.1f} ms, max {fanout.max_ms:.1f} ms ({fanout.rounds} rounds)",
+            "≤ 50 ms",
+            _mark(fanout.p50_ms <= 50),
+        ),
+    ]
+    for m in memory:
+        rows.append(
+            (
+                f"RSS per idle subscription at {m.sockets:,} sockets",
+                f"{m.kib_per_subscription:.1f} KiB",
+                "≤ 28 KiB",
+                _mark(m.kib_per_subscription <= 28),
+            )
+        )
+    table = "\n".join(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows)
+    mode = " --quick (smaller counts)" if quick else ""
+    section = f"""{START}
+## Realtime benchmark
+
+Written by `.venv/bin/python -m bench.realtime_bench`{mode} on {date} ({machine}).
+Everything runs on this one machine in the same run: PostgreSQL (embedded, Unix socket),
+two `luna-graphql serve` processes (one uvicorn worker each) and the benchmark's clients
+(a raw keep-alive HTTP/1.1 client, `websockets` subscribers), all sharing its cores.
+
+| Measure | Result | Target | |
+|---|---|---|---|
+{table}
+
+How each figure is measured:
+- **Raw limit**: one asyncpg connection runs `BEGIN; INSERT INTO partner_messages …
+  (the seq trigger included); SELECT pg_notify(…); COMMIT` back to back; a second connection
+  LISTENs. Rows/s over the whole run; latency from BEGIN to the notification's arrival.
+- **Latency**: partner A sends over HTTP to process 1, one message at a time; partner B's
+  `messageAdded` socket on process 2 receives it. From writing the request to receiving the frame.
+- **Sustained**: every couple's partner B subscribed on process 2; 8 senders on process 1; from
+  the first send until the last message is received; each couple's seqs checked 1..n in order.
+- **Fan-out**: 1,000 sockets (both partners, alternating) subscribed to one conversation on
+  process 2; one message sent on process 1; until the 1,000th socket has it.
+- **Memory**: a fresh process 3; RSS growth after opening the sockets (each authenticated, in
+  presence, with one idle `messageAdded` subscription), divided by their number.
+{END}"""
+    replace_section(path, section)
+
+
+def replace_section(path: Path, section: str) -> None:
+    """Rewrite our marked section of the shared file, leaving other benchmarks' sections."""
+    text = path.read_text() if path.exists() else ""
+    if START in text and END in text:
+        before, rest = text.split(START, 1)
+        after = rest.split(END, 1)[1]
+        text = before + section + after
+    else:
+        text = (text.rstrip() + "\n\n" if text.strip() else "") + section + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
