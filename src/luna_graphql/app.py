@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -22,12 +22,13 @@ from luna_graphql.api.context import AppRuntime
 from luna_graphql.api.http import BodySizeLimit, build_graphql_app
 from luna_graphql.api.realtime_runtime import Realtime
 from luna_graphql.api.schema import build_schema
-from luna_graphql.db.engine import build_engine, build_sessionmaker, to_sqlalchemy_url
+from luna_graphql.db.engine import build_engine, build_sessionmaker
 from luna_graphql.rate_limit import RateLimiter
 from luna_graphql.realtime.bus import build_bus
 from luna_graphql.services.analysis_worker import start_analysis_worker
 from luna_graphql.services.delivery import DeliveryTracker
 from luna_graphql.services.message_loader import MessageLoader
+from luna_graphql.services.message_rows import create_row_pool
 from luna_graphql.services.presence import PresenceNode
 from luna_graphql.settings import Settings
 
@@ -42,21 +43,13 @@ async def run_realtime(
     # The emitter matches the bus: pg_notify in the write's transaction for PostgreSQL,
     # publish-after-COMMIT for memory:// and redis://.
     bus = build_bus(settings.bus_url or database_url, queue_size=settings.subscriber_queue_size)
-    # Stream reads and delivery marks get a pool of their own without pre-ping: a round trip
-    # saved per event; a read that meets a dead connection is retried by the stream.
-    stream_engine = create_async_engine(
-        to_sqlalchemy_url(database_url),
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_max_overflow,
-        pool_pre_ping=False,
-    )
+    # Stream reads and delivery marks run per event per process: raw asyncpg, a pool of
+    # their own (see services/message_rows.py for why).
+    rows = await create_row_pool(database_url, max_size=settings.db_pool_size)
     realtime = Realtime(
         bus=bus,
-        # Stream reads need no transaction: autocommit saves BEGIN and ROLLBACK.
-        loader=MessageLoader(
-            build_sessionmaker(stream_engine.execution_options(isolation_level="AUTOCOMMIT"))
-        ),
-        delivery=DeliveryTracker(build_sessionmaker(stream_engine), bus.emitter),
+        loader=MessageLoader(rows),
+        delivery=DeliveryTracker(rows, bus),
         presence=PresenceNode(
             sessionmaker,
             bus.emitter,
@@ -76,7 +69,7 @@ async def run_realtime(
         await realtime.presence.close()
         await realtime.delivery.wait_idle()
         await bus.disconnect()
-        await stream_engine.dispose()
+        await rows.close()
 
 
 def create_app(settings: Settings | None = None) -> Starlette:

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import asyncpg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -16,6 +17,7 @@ from luna_graphql.db.engine import build_sessionmaker
 from luna_graphql.db.models import PartnerConversation, PartnerMessagingPreferences
 from luna_graphql.realtime.bus import BroadcastBus, build_bus
 from luna_graphql.services.access import Viewer
+from luna_graphql.services.message_rows import create_row_pool
 from luna_graphql.services.messages import send_message
 from tests.factories import Couple, make_conversation, make_couple
 
@@ -47,6 +49,13 @@ class World:
 @pytest.fixture
 def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return build_sessionmaker(engine)
+
+
+@pytest.fixture
+async def rows(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    pool = await create_row_pool(database_url, max_size=5)
+    yield pool
+    await pool.close()
 
 
 @pytest.fixture

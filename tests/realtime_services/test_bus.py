@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 
+import asyncpg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -12,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from luna_graphql.realtime.after_commit import AfterCommitEmitter
 from luna_graphql.realtime.bus import RESYNC_REQUIRED, BroadcastBus, build_bus
 from luna_graphql.realtime.events import BusEvent, NotifyEmitter, channel_for
-from tests.realtime_services.conftest import nothing_within, within
+from luna_graphql.services.delivery import DeliveryTracker
+from tests.realtime_services.conftest import World, nothing_within, send, within
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -99,3 +101,29 @@ async def test_resync_reaches_subscribers_as_a_marker(bus: BroadcastBus) -> None
     async with bus.subscribe(channel_for(REL)) as sub:
         backend._mark_resync(channel_for(REL))
         assert await within(sub.get()) is RESYNC_REQUIRED
+
+
+async def test_delivery_receipts_are_published_after_commit_on_a_memory_bus(
+    memory_bus: BroadcastBus,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    rows: asyncpg.Pool,
+    world: World,
+) -> None:
+    message = await send(sessionmaker, memory_bus, world.a, world.conversation_id, "hi")
+    delivery = DeliveryTracker(rows, memory_bus, delay_s=0)
+    async with memory_bus.subscribe(channel_for(world.relationship_id)) as sub:
+        delivery.note_pushed(
+            conversation_id=world.conversation_id,
+            relationship_id=world.relationship_id,
+            recipient_role="partner_b",
+            seq=message.seq,
+        )
+        event = await within(sub.get())
+        while isinstance(event, BusEvent) and event.kind == "message_added":
+            event = await within(sub.get())  # the send's own event, if it came late
+    assert isinstance(event, BusEvent)
+    assert (event.kind, event.data["ids"], event.data["by"]) == (
+        "receipt",
+        [str(message.id)],
+        "partner_b",
+    )

@@ -28,8 +28,8 @@ Collect = Callable[[Any], Collector]
 
 
 @pytest.fixture
-def loader(sessionmaker: async_sessionmaker[AsyncSession]) -> MessageLoader:
-    return MessageLoader(sessionmaker)
+def loader(rows: asyncpg.Pool) -> MessageLoader:
+    return MessageLoader(rows)
 
 
 def stream(
@@ -231,8 +231,9 @@ async def test_privacy_and_delivery_per_viewer(
     loader: MessageLoader,
     world: World,
     collect: Collect,
+    rows: asyncpg.Pool,
 ) -> None:
-    delivery = DeliveryTracker(sessionmaker, bus.emitter)
+    delivery = DeliveryTracker(rows, bus)
     async with sessionmaker() as session:
         session.add(
             PartnerMessage(

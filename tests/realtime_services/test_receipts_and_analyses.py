@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+import asyncpg
 import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -50,6 +51,7 @@ async def test_delivered_then_read_reach_the_author(
     bus: BroadcastBus,
     world: World,
     collect: Collect,
+    rows: asyncpg.Pool,
 ) -> None:
     receipts = collect(receipts_of_a(sessionmaker, bus, world))
     own = collect(
@@ -60,12 +62,12 @@ async def test_delivered_then_read_reach_the_author(
             conversation_id=world.conversation_id,
         )
     )
-    delivery = DeliveryTracker(sessionmaker, bus.emitter)
+    delivery = DeliveryTracker(rows, bus)
     b_live = collect(
         stream_messages(
             sessionmaker=sessionmaker,
             bus=bus,
-            loader=MessageLoader(sessionmaker),
+            loader=MessageLoader(rows),
             delivery=delivery,
             viewer=world.b,
             conversation_id=world.conversation_id,
@@ -130,8 +132,9 @@ async def test_analyses_only_for_viewers_who_show_sentiment(
     bus: BroadcastBus,
     world: World,
     collect: Collect,
+    rows: asyncpg.Pool,
 ) -> None:
-    loader = MessageLoader(sessionmaker)
+    loader = MessageLoader(rows)
     refused = stream_analyses(
         sessionmaker=sessionmaker,
         bus=bus,

@@ -71,6 +71,11 @@ class EventBus(Protocol):
     @property
     def emitter(self) -> EventEmitter: ...
 
+    @property
+    def transactional(self) -> bool:
+        """True when `emitter` NOTIFYs inside the write's transaction (PostgreSQL)."""
+        ...
+
     def subscribe(self, channel: str) -> AbstractAsyncContextManager[BusSubscription]: ...
 
     async def publish(self, event: BusEvent) -> None:
@@ -113,11 +118,15 @@ class BroadcastBus:
     def __init__(self, broadcast: Broadcast, *, transactional: bool) -> None:
         self._broadcast = broadcast
         self._emitter: EventEmitter = NotifyEmitter() if transactional else AfterCommitEmitter(self)
-        self.transactional = transactional
+        self._transactional = transactional
 
     @property
     def emitter(self) -> EventEmitter:
         return self._emitter
+
+    @property
+    def transactional(self) -> bool:
+        return self._transactional
 
     @property
     def broadcast(self) -> Broadcast:

@@ -14,11 +14,11 @@ import logging
 import uuid
 from collections import OrderedDict
 
-from sqlalchemy import func, text, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+import asyncpg
 
-from luna_graphql.db.models import PartnerMessage
-from luna_graphql.realtime.events import BusEvent, EventEmitter
+from luna_graphql.realtime.bus import EventBus
+from luna_graphql.realtime.events import BusEvent
+from luna_graphql.services.message_rows import mark_delivered
 
 logger = logging.getLogger(__name__)
 
@@ -33,15 +33,15 @@ _Key = tuple[uuid.UUID, str]  # (conversation, recipient role)
 class DeliveryTracker:
     def __init__(
         self,
-        sessionmaker: async_sessionmaker[AsyncSession],
-        emitter: EventEmitter,
+        pool: asyncpg.Pool,
+        bus: EventBus,
         *,
         remembered_keys: int = 4096,
         remembered_seqs: int = 512,
         delay_s: float = 0.02,
     ) -> None:
-        self._sessionmaker = sessionmaker
-        self._emitter = emitter
+        self._pool = pool
+        self._bus = bus
         self._pending: dict[_Key, set[int]] = {}
         self._relationships: dict[_Key, uuid.UUID] = {}
         self._running: dict[_Key, asyncio.Task[None]] = {}
@@ -107,36 +107,31 @@ class DeliveryTracker:
 
     async def _mark(self, key: _Key, seqs: list[int]) -> None:
         conversation_id, recipient_role = key
-        sender_role = "partner_b" if recipient_role == "partner_a" else "partner_a"
         relationship_id = self._relationships[key]
         self.updates += 1
-        async with self._sessionmaker() as session, session.begin():
-            # A receipt lost in a crash is only a flag shown late (the next push marks it
-            # again), so this commit need not wait for the WAL flush.
-            await session.execute(text("SET LOCAL synchronous_commit = off"))
-            changed = (
-                (
-                    await session.execute(
-                        update(PartnerMessage)
-                        .where(
-                            PartnerMessage.conversation_id == conversation_id,
-                            PartnerMessage.seq.in_(seqs),
-                            PartnerMessage.sender_id == sender_role,
-                            PartnerMessage.status == "sent",
-                        )
-                        .values(status="delivered", delivered_at=func.now())
-                        .returning(PartnerMessage.id)
-                    )
-                )
-                .scalars()
-                .all()
-            )
-            if changed:
-                # The same shape as `receipts.mark_delivered` emits for the mutation.
-                data = {
-                    "conversation_id": str(conversation_id),
-                    "status": "delivered",
-                    "ids": [str(message_id) for message_id in changed],
-                    "by": recipient_role,
-                }
-                await self._emitter.emit(session, BusEvent(RECEIPT, relationship_id, data))
+
+        def receipt(ids: list[uuid.UUID]) -> BusEvent:
+            # The same shape as `receipts.mark_delivered` emits for the mutation.
+            data = {
+                "conversation_id": str(conversation_id),
+                "status": "delivered",
+                "ids": [str(message_id) for message_id in ids],
+                "by": recipient_role,
+            }
+            return BusEvent(RECEIPT, relationship_id, data)
+
+        # A transactional bus NOTIFYs inside the UPDATE's transaction; another publishes
+        # once it has committed.
+        changed = await mark_delivered(
+            self._pool,
+            conversation_id=conversation_id,
+            sender_role="partner_b" if recipient_role == "partner_a" else "partner_a",
+            seqs=seqs,
+            notify=(lambda ids: _notify_args(receipt(ids))) if self._bus.transactional else None,
+        )
+        if changed and not self._bus.transactional:
+            await self._bus.publish(receipt(changed))
+
+
+def _notify_args(event: BusEvent) -> tuple[str, str]:
+    return event.channel, event.encode()

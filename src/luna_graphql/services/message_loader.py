@@ -2,9 +2,10 @@
 
 A bus event wakes every subscriber of the couple at once, and each asks for the same range
 (seq > last, seq <= event seq). Identical reads in flight share one query, and a small recent
-cache answers the range without a query when it holds every seq of it. Sessions are opened per
-read and closed before anyone awaits the bus again. Rows are detached ORM objects shared by all
-subscribers: nobody mutates them; each viewer's privacy is applied when they are rendered.
+cache answers the range without a query when it holds every seq of it. Reads go straight to
+asyncpg (see `message_rows`), taking a connection per read and returning it before anyone
+awaits the bus again. Rows are transient ORM objects shared by all subscribers: nobody
+mutates them; each viewer's privacy is applied when they are rendered.
 """
 
 from __future__ import annotations
@@ -17,12 +18,10 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import load_only
+import asyncpg
 
-from luna_graphql.db.models import PartnerConversation, PartnerMessage
-from luna_graphql.services.messages import VIEW_COLUMNS
+from luna_graphql.db.models import PartnerMessage
+from luna_graphql.services.message_rows import fetch_last_seq, fetch_message, fetch_range
 
 T = TypeVar("T")
 
@@ -32,12 +31,12 @@ PAGE_SIZE = 200
 class MessageLoader:
     def __init__(
         self,
-        sessionmaker: async_sessionmaker[AsyncSession],
+        pool: asyncpg.Pool,
         *,
         cache_size: int = 2048,
         cache_ttl_s: float = 10.0,
     ) -> None:
-        self._sessionmaker = sessionmaker
+        self._pool = pool
         self._inflight: dict[Hashable, tuple[int, asyncio.Future[Any]]] = {}
         self._ticks = itertools.count(1)
         # (conversation_id, seq) -> (loaded at, row). Short-lived: a row read for one event
@@ -149,20 +148,8 @@ class MessageLoader:
     async def _query_range(
         self, conversation_id: uuid.UUID, after_seq: int, up_to: int | None, limit: int
     ) -> list[PartnerMessage]:
-        query = (
-            select(PartnerMessage)
-            .options(load_only(*VIEW_COLUMNS, raiseload=True))
-            .where(
-                PartnerMessage.conversation_id == conversation_id, PartnerMessage.seq > after_seq
-            )
-            .order_by(PartnerMessage.seq)
-            .limit(limit)
-        )
-        if up_to is not None:
-            query = query.where(PartnerMessage.seq <= up_to)
         self.queries += 1
-        async with self._sessionmaker() as session:
-            rows = list((await session.execute(query)).scalars())
+        rows = await fetch_range(self._pool, conversation_id, after_seq, up_to, limit)
         self._remember(rows)
         return rows
 
@@ -170,23 +157,8 @@ class MessageLoader:
         self, conversation_id: uuid.UUID, message_id: uuid.UUID
     ) -> PartnerMessage | None:
         self.queries += 1
-        async with self._sessionmaker() as session:
-            row: PartnerMessage | None = (
-                await session.execute(
-                    select(PartnerMessage).where(
-                        PartnerMessage.id == message_id,
-                        PartnerMessage.conversation_id == conversation_id,
-                    )
-                )
-            ).scalar_one_or_none()
-        return row
+        return await fetch_message(self._pool, conversation_id, message_id)
 
     async def _query_last_seq(self, conversation_id: uuid.UUID) -> int:
         self.queries += 1
-        async with self._sessionmaker() as session:
-            seq = await session.scalar(
-                select(PartnerConversation.last_seq).where(
-                    PartnerConversation.id == conversation_id
-                )
-            )
-        return int(seq or 0)
+        return await fetch_last_seq(self._pool, conversation_id)
