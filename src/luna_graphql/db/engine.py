@@ -25,12 +25,17 @@ def to_asyncpg_dsn(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def build_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:
+def build_engine(
+    url: str, *, pool_size: int = 10, max_overflow: int = 10, pre_ping: bool = True
+) -> AsyncEngine:
+    """`pre_ping=False` saves a round trip (~0.5 ms of CPU) per checkout; after a database
+    restart the first statement on a dead connection then fails once and SQLAlchemy
+    invalidates the whole pool, so callers must tolerate one retried request."""
     return create_async_engine(
         to_sqlalchemy_url(url),
         pool_size=pool_size,
         max_overflow=max_overflow,
-        pool_pre_ping=True,
+        pool_pre_ping=pre_ping,
     )
 
 

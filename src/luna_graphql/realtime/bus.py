@@ -9,6 +9,7 @@ database, which is the source of truth.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
@@ -34,6 +35,13 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 _PG_SCHEMES = frozenset({"postgresql", "postgres", "postgresql+asyncpg"})
+
+
+@functools.lru_cache(maxsize=512)
+def _decode(payload: str) -> BusEvent:
+    # Every subscriber of a channel receives the same payload: parse it once per process.
+    # Consumers only read events, so sharing one BusEvent is safe.
+    return BusEvent.decode(payload)
 
 
 class Resync:
@@ -100,7 +108,7 @@ class _DecodedSubscription:
             if event.message == RESYNC:
                 return RESYNC_REQUIRED
             try:
-                return BusEvent.decode(event.message)
+                return _decode(event.message)
             except (ValueError, KeyError, TypeError):
                 # Anyone with database access can NOTIFY our channels; ignore what is not ours.
                 logger.warning("ignoring malformed event on %s", event.channel)

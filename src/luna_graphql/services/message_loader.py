@@ -107,13 +107,16 @@ class MessageLoader:
         entry = self._inflight.get(key)
         if entry is not None and entry[0] > fresh_after:
             future = entry[1]
+            if future.done():  # the common case in a fan-out burst: no shield needed
+                result: T = future.result()
+                return result
         else:
             future = asyncio.ensure_future(make())
             self._inflight[key] = (next(self._ticks), future)
             future.add_done_callback(lambda f: self._finish(key, f))
         # Shielded: one waiter giving up (its socket closed) must not cancel the others' read.
-        result: T = await asyncio.shield(future)
-        return result
+        shared: T = await asyncio.shield(future)
+        return shared
 
     def _finish(self, key: Hashable, future: asyncio.Future[Any]) -> None:
         entry = self._inflight.get(key)
