@@ -112,3 +112,18 @@ async def test_connections_per_user_are_capped(
         await other.close()
     finally:
         await asyncio.gather(*(ws.close() for ws in sockets))
+
+
+async def test_subscriptions_per_connection_are_capped(
+    servers: list[ServerProcess], couple: Couple
+) -> None:
+    ws = await GqlWs.open(servers[1].base_url, {"token": couple.b.token})
+    try:
+        for _ in range(20):  # LUNA_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION's default
+            await ws.subscribe(MESSAGE_ADDED, {"c": couple.conversation_id})
+        extra = await ws.subscribe(MESSAGE_ADDED, {"c": couple.conversation_id})
+        message = await extra.message()
+        assert message["type"] == "error"
+        assert "limit" in message["payload"][0]["message"]
+    finally:
+        await ws.close()
