@@ -57,7 +57,11 @@ async def run_realtime(
             heartbeat_s=settings.presence_heartbeat_s,
         ),
     )
-    await bus.connect()
+    try:
+        await bus.connect()
+    except BaseException:
+        await rows.close()
+        raise
     heartbeat = asyncio.create_task(realtime.presence.run(), name="presence-heartbeat")
     try:
         yield realtime
