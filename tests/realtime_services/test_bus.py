@@ -127,3 +127,12 @@ async def test_delivery_receipts_are_published_after_commit_on_a_memory_bus(
         [str(message.id)],
         "partner_b",
     )
+
+
+async def test_subscribers_are_not_woken_by_kinds_they_do_not_want(bus: BroadcastBus) -> None:
+    async with bus.subscribe(channel_for(REL), frozenset({"wanted"})) as sub:
+        await bus.publish(BusEvent("other", REL, {"n": 1}))
+        await bus.publish(BusEvent("wanted", REL, {"n": 2}))
+        assert await within(sub.get()) == BusEvent("wanted", REL, {"n": 2})
+        bus.broadcast._backend._mark_resync(channel_for(REL))
+        assert await within(sub.get()) is RESYNC_REQUIRED  # always let through

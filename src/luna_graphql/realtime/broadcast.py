@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,8 +34,13 @@ class Unsubscribed(Exception):
 class Subscription:
     """One subscriber's bounded inbox; overflow collapses into a single RESYNC marker."""
 
-    def __init__(self, channel: str, maxsize: int) -> None:
+    def __init__(
+        self, channel: str, maxsize: int, accept: Callable[[Event], bool] | None = None
+    ) -> None:
         self.channel = channel
+        # Drops events this subscriber would discard before they wake it: on a busy
+        # channel a thousand sockets otherwise each wake up to ignore every other event.
+        self._accept = accept
         self._queue: asyncio.Queue[Event | None] = asyncio.Queue(maxsize=max(1, maxsize))
         # While a RESYNC waits unread, newer events are redundant: the consumer re-reads
         # the database after taking it, which covers them.
@@ -44,6 +49,8 @@ class Subscription:
 
     def deliver(self, event: Event) -> None:
         if self._resync_pending:
+            return
+        if self._accept is not None and event.message != RESYNC and not self._accept(event):
             return
         if event.message == RESYNC:
             self._resync_pending = True
@@ -147,10 +154,12 @@ class SafeBroadcast(Broadcast):
             await asyncio.sleep(0)
 
     @contextlib.asynccontextmanager
-    async def subscribe(self, channel: str) -> AsyncIterator[Subscription]:  # type: ignore[override]
+    async def subscribe(  # type: ignore[override]
+        self, channel: str, accept: Callable[[Event], bool] | None = None
+    ) -> AsyncIterator[Subscription]:
         # Overridden signature: broadcaster's Subscriber is not exported from its top level,
         # so our Subscription mirrors its interface instead of subclassing it.
-        sub = Subscription(channel, self._queue_size)
+        sub = Subscription(channel, self._queue_size, accept)
         # Registered before the backend subscribe is awaited, so a concurrent subscriber that
         # finds the channel already LISTENed never misses what arrives meanwhile.
         self._subs.setdefault(channel, set()).add(sub)

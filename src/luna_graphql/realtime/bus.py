@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Final, Protocol
 from urllib.parse import urlsplit
@@ -42,6 +42,16 @@ def _decode(payload: str) -> BusEvent:
     # Every subscriber of a channel receives the same payload: parse it once per process.
     # Consumers only read events, so sharing one BusEvent is safe.
     return BusEvent.decode(payload)
+
+
+def _of_kinds(kinds: frozenset[str]) -> Callable[[Event], bool]:
+    def accept(event: Event) -> bool:
+        try:
+            return _decode(event.message).kind in kinds
+        except (ValueError, KeyError, TypeError):
+            return False  # not ours; the subscriber would skip it anyway
+
+    return accept
 
 
 class Resync:
@@ -84,7 +94,11 @@ class EventBus(Protocol):
         """True when `emitter` NOTIFYs inside the write's transaction (PostgreSQL)."""
         ...
 
-    def subscribe(self, channel: str) -> AbstractAsyncContextManager[BusSubscription]: ...
+    def subscribe(
+        self, channel: str, kinds: frozenset[str] | None = None
+    ) -> AbstractAsyncContextManager[BusSubscription]:
+        """Events of the channel (only those of `kinds` when given) and RESYNC markers."""
+        ...
 
     async def publish(self, event: BusEvent) -> None:
         """Fire an ephemeral event (typing, presence pings): no transaction, no storage."""
@@ -149,8 +163,14 @@ class BroadcastBus:
         await self._broadcast.disconnect()
 
     @contextlib.asynccontextmanager
-    async def subscribe(self, channel: str) -> AsyncIterator[BusSubscription]:
-        async with self._broadcast.subscribe(channel) as sub:
+    async def subscribe(
+        self, channel: str, kinds: frozenset[str] | None = None
+    ) -> AsyncIterator[BusSubscription]:
+        if kinds is None:
+            cm = self._broadcast.subscribe(channel)
+        else:
+            cm = self._broadcast.subscribe(channel, accept=_of_kinds(kinds))  # type: ignore[call-arg]
+        async with cm as sub:
             yield _DecodedSubscription(sub)
 
     async def publish(self, event: BusEvent) -> None:

@@ -59,7 +59,8 @@ async def stream_analyses(
 async def _relay_analyses(
     bus: EventBus, loader: MessageLoader, member: Membership, conversation_id: uuid.UUID
 ) -> AsyncIterator[AnalysisView]:
-    async with bus.subscribe(channel_for(member.relationship_id)) as events:
+    channel = channel_for(member.relationship_id)
+    async with bus.subscribe(channel, frozenset({MESSAGE_ANALYZED})) as events:
         async for event in events:
             # Analyses lost in a resync stay readable through queries; nothing to replay.
             if isinstance(event, Resync) or event.kind != MESSAGE_ANALYZED:

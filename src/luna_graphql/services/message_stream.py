@@ -85,7 +85,8 @@ async def _relay_messages(
     conversation_id: uuid.UUID,
     after_seq: int | None,
 ) -> AsyncIterator[MessageView]:
-    async with bus.subscribe(channel_for(member.relationship_id)) as events:
+    channel = channel_for(member.relationship_id)
+    async with bus.subscribe(channel, frozenset({MESSAGE_ADDED})) as events:
         fresh_after = loader.mark()
         if after_seq is None:
             last = await loader.read_last_seq(conversation_id, fresh_after=fresh_after)

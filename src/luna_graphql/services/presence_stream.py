@@ -79,7 +79,8 @@ async def _relay_presence(
     offline_after_s: float,
 ) -> AsyncIterator[PresenceState]:
     partner_id = member.partner_user_id
-    async with bus.subscribe(channel_for(member.relationship_id)) as events:
+    channel = channel_for(member.relationship_id)
+    async with bus.subscribe(channel, frozenset({PRESENCE})) as events:
         current: PresenceState | None = None
         event: BusEvent | Resync | None = Resync()
         while event is not None:

@@ -55,7 +55,8 @@ async def _relay_receipts(
     member: Membership,
     conversation_id: uuid.UUID,
 ) -> AsyncIterator[ReceiptUpdate]:
-    async with bus.subscribe(channel_for(member.relationship_id)) as events:
+    channel = channel_for(member.relationship_id)
+    async with bus.subscribe(channel, frozenset({RECEIPT})) as events:
         async for event in events:
             if isinstance(event, Resync):
                 for current in await _read_current(sessionmaker, viewer, member):

@@ -86,7 +86,8 @@ async def _relay_typing(
     partner = member.partner_role
     typing = False
     expires_at = 0.0
-    async with bus.subscribe(channel_for(member.relationship_id)) as events:
+    channel = channel_for(member.relationship_id)
+    async with bus.subscribe(channel, frozenset({TYPING})) as events:
         next_event: asyncio.Future[BusEvent | Resync | None] = asyncio.ensure_future(
             anext(events, None)
         )
