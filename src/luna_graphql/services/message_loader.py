@@ -28,6 +28,17 @@ T = TypeVar("T")
 PAGE_SIZE = 200
 
 
+class _Flight:
+    """One read in flight and who waits for it; `tick` orders it against `mark()`."""
+
+    __slots__ = ("task", "tick", "waiters")
+
+    def __init__(self, tick: int, task: asyncio.Future[Any]) -> None:
+        self.tick = tick
+        self.task = task
+        self.waiters: list[asyncio.Future[None]] = []
+
+
 class MessageLoader:
     def __init__(
         self,
@@ -37,7 +48,7 @@ class MessageLoader:
         cache_ttl_s: float = 10.0,
     ) -> None:
         self._pool = pool
-        self._inflight: dict[Hashable, tuple[int, asyncio.Future[Any]]] = {}
+        self._inflight: dict[Hashable, _Flight] = {}
         self._ticks = itertools.count(1)
         # (conversation_id, seq) -> (loaded at, row). Short-lived: a row read for one event
         # only needs to outlive that event's fan-out, and a short TTL bounds staleness.
@@ -104,26 +115,30 @@ class MessageLoader:
     async def _coalesce(
         self, key: Hashable, make: Callable[[], Awaitable[T]], fresh_after: int = 0
     ) -> T:
-        entry = self._inflight.get(key)
-        if entry is not None and entry[0] > fresh_after:
-            future = entry[1]
-            if future.done():  # the common case in a fan-out burst: no shield needed
-                result: T = future.result()
-                return result
-        else:
-            future = asyncio.ensure_future(make())
-            self._inflight[key] = (next(self._ticks), future)
-            future.add_done_callback(lambda f: self._finish(key, f))
-        # Shielded: one waiter giving up (its socket closed) must not cancel the others' read.
-        shared: T = await asyncio.shield(future)
-        return shared
+        flight = self._inflight.get(key)
+        if flight is None or flight.tick <= fresh_after:
+            flight = _Flight(next(self._ticks), asyncio.ensure_future(make()))
+            self._inflight[key] = flight
+            flight.task.add_done_callback(lambda task: self._finish(key, flight))
+        if not flight.task.done():
+            # A future of its own per waiter, so one waiter giving up (its socket closed)
+            # cannot cancel the others' read; cheaper than asyncio.shield for the
+            # thousand waiters of a fan-out burst.
+            waiter = asyncio.get_running_loop().create_future()
+            flight.waiters.append(waiter)
+            await waiter
+        result: T = flight.task.result()
+        return result
 
-    def _finish(self, key: Hashable, future: asyncio.Future[Any]) -> None:
-        entry = self._inflight.get(key)
-        if entry is not None and entry[1] is future:
+    def _finish(self, key: Hashable, flight: _Flight) -> None:
+        if self._inflight.get(key) is flight:
             del self._inflight[key]
-        if not future.cancelled():
-            future.exception()  # retrieved here, so an error nobody awaited is not logged twice
+        for waiter in flight.waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+        flight.waiters.clear()
+        if not flight.task.cancelled():
+            flight.task.exception()  # retrieved here, so an error nobody awaited is not logged
 
     def _cached_range(
         self, conversation_id: uuid.UUID, after_seq: int, up_to: int
