@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from luna_graphql.db.models import PartnerMessage
 from luna_graphql.errors import BadUserInput, NotFound
-from luna_graphql.realtime.bus import BroadcastBus
+from luna_graphql.realtime.bus import BroadcastBus, build_bus
 from luna_graphql.realtime.events import BusEvent, channel_for
 from luna_graphql.realtime.pg_backend import ListenNotifyBackend, to_asyncpg_dsn
 from luna_graphql.services.delivery import DeliveryTracker
@@ -295,3 +295,35 @@ async def test_another_couples_conversation_is_not_found(
         await missing
     with pytest.raises(BadUserInput):
         await stream(sessionmaker, bus, loader, world, after_seq=-1)
+
+
+async def test_a_slow_consumer_catches_up_from_the_database(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    database_url: str,
+    loader: MessageLoader,
+    world: World,
+) -> None:
+    small = build_bus(database_url, queue_size=3)  # overflows after three events
+    await small.connect()
+    try:
+        stream = await stream_messages(
+            sessionmaker=sessionmaker,
+            bus=small,
+            loader=loader,
+            delivery=None,
+            viewer=world.b,
+            conversation_id=world.conversation_id,
+            after_seq=0,
+        )
+        await send(sessionmaker, small, world.a, world.conversation_id, "m0")
+        assert (await asyncio.wait_for(anext(stream), 5)).content == "m0"
+        for i in range(1, 21):  # the consumer reads nothing meanwhile
+            await send(sessionmaker, small, world.a, world.conversation_id, f"m{i}")
+        await asyncio.sleep(0.3)
+        inboxes = [sub for subs in small.broadcast._subs.values() for sub in subs]
+        assert any(sub.overflows for sub in inboxes)  # it did fall behind
+        got = [(await asyncio.wait_for(anext(stream), 5)).content for _ in range(20)]
+        assert got == [f"m{i}" for i in range(1, 21)]
+        await stream.aclose()  # type: ignore[attr-defined]
+    finally:
+        await small.disconnect()
