@@ -52,6 +52,46 @@ OPERATIONS: list[tuple[str, str, dict[str, Any]]] = [
         "mutation { updateMessagingPreferences(input: {showReadReceipts: false}) { showReadReceipts } }",
         {},
     ),
+    (
+        "reviewMessage",
+        'mutation($c: ID!) { reviewMessage(input: {conversationId: $c, draft: "hi"}) { riskAssessment } }',
+        {"c": ZERO},
+    ),
+    (
+        "respondToSuggestion",
+        "mutation($id: ID!) { respondToSuggestion(input: {suggestionId: $id, action: IGNORED}) { __typename } }",
+        {"id": ZERO},
+    ),
+    (
+        "mySuggestions",
+        "query($c: ID!) { mySuggestions(conversationId: $c) { edges { cursor } } }",
+        {"c": ZERO},
+    ),
+    (
+        "setTyping",
+        "mutation($c: ID!) { setTyping(conversationId: $c, isTyping: true) }",
+        {"c": ZERO},
+    ),
+    ("setPresence", "mutation { setPresence(status: AWAY) { __typename } }", {}),
+    ("messagingInsights", "{ messagingInsights { days } }", {}),
+    ("pendingGestures", "{ pendingGestures { id } }", {}),
+    ("recentGestures", "{ recentGestures { id } }", {}),
+    ("gesture", "query($id: ID!) { gesture(id: $id) { id } }", {"id": ZERO}),
+    (
+        "sendGesture",
+        "mutation { sendGesture(input: {gestureType: HUG}) { recipientOnline } }",
+        {},
+    ),
+    (
+        "acknowledgeGesture",
+        "mutation($id: ID!) { acknowledgeGesture(input: {gestureId: $id}) { acknowledged } }",
+        {"id": ZERO},
+    ),
+    (
+        "generateGestureMessage",
+        "mutation { generateGestureMessage(input: {gestureType: HUG}) { message } }",
+        {},
+    ),
 ]
 
 

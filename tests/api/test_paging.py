@@ -180,6 +180,8 @@ BAD_PAGES = [
     ({"after": base64.urlsafe_b64encode(b"seq:-4").decode()}, "after"),
     ({"before": base64.urlsafe_b64encode(b"id:12").decode()}, "before"),
     ({"after": "ü"}, "after"),
+    ({"after": base64.urlsafe_b64encode(b"seq:99999999999999999999").decode()}, "after"),
+    ({"before": base64.urlsafe_b64encode(b"seq:9223372036854775808").decode()}, "before"),
 ]
 
 

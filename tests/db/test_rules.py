@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -19,6 +19,7 @@ from luna_graphql.db.models import (
     PartnerMessage,
     PartnerMessagingPreferences,
     Relationship,
+    UserPresence,
 )
 from tests.factories import make_conversation, make_couple, make_message, make_user
 
@@ -266,3 +267,60 @@ async def test_duplicate_client_message_id_is_rejected_without_a_seq_gap(
     )
     assert other.seq == 2
     assert await session.scalar(text("SELECT count(*) FROM partner_messages")) == 2
+
+
+async def test_seq_must_be_positive(session: AsyncSession) -> None:
+    couple = await make_couple(session)
+    conversation = await make_conversation(session, couple)
+    message = await make_message(session, conversation)
+    await session.commit()
+    await _expect_violation(
+        session,
+        update(PartnerMessage).where(PartnerMessage.id == message.id).values(seq=0),
+        "ck_partner_messages_seq_positive",
+    )
+
+
+async def test_a_relationship_needs_two_different_partners(session: AsyncSession) -> None:
+    user = await make_user(session)
+    await session.commit()
+    await _expect_violation(
+        session,
+        insert(Relationship).values(partner_a_id=user.id, partner_b_id=user.id),
+        "ck_relationships_distinct_partners",
+    )
+
+
+async def test_presence_status_is_checked(session: AsyncSession) -> None:
+    user = await make_user(session)
+    session.add(UserPresence(user_id=user.id))
+    await session.commit()
+    await _expect_violation(
+        session,
+        update(UserPresence).where(UserPresence.user_id == user.id).values(status="invisible"),
+        "ck_user_presence_status",
+    )
+
+
+TESTED_CHECKS = (
+    {c for _, _, c in MESSAGE_CHECKS}
+    | {c for _, _, _, c in OTHER_CHECKS}
+    | {
+        "ck_partner_messages_status_timestamps",
+        "ck_partner_messages_seq_positive",
+        "ck_relationships_distinct_partners",
+        "ck_user_presence_status",
+    }
+)
+
+
+async def test_every_check_constraint_has_a_test(session: AsyncSession) -> None:
+    """A CHECK added to the schema without a test of its own fails here."""
+    names = set(
+        (
+            await session.scalars(
+                text("SELECT conname FROM pg_constraint WHERE contype = 'c' AND conrelid <> 0")
+            )
+        ).all()
+    )
+    assert names - TESTED_CHECKS == set()

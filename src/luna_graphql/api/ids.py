@@ -24,6 +24,9 @@ def parse_ids(values: Iterable[str], *, field: str) -> list[uuid.UUID]:
     return [parse_id(value, field=field) for value in values]
 
 
+_MAX_SEQ = 2**63 - 1
+
+
 def encode_cursor(seq: int) -> str:
     """Opaque to clients; keyed on the message's seq so pages stay stable under inserts."""
     return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{seq}".encode()).decode().rstrip("=")
@@ -38,6 +41,7 @@ def decode_cursor(cursor: str, *, field: str) -> int:
         seq = int(text.removeprefix(_CURSOR_PREFIX))
     except (ValueError, UnicodeError, binascii.Error) as exc:
         raise BadUserInput(f"{field} is not a valid cursor", field=field) from exc
-    if seq < 0:
+    # seq is a PostgreSQL bigint: a larger number would fail in the driver, not as bad input.
+    if not 0 <= seq <= _MAX_SEQ:
         raise BadUserInput(f"{field} is not a valid cursor", field=field)
     return seq
