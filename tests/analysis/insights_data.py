@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna_graphql.db.models import (
     EscalationEvent,
+    LunaReviewTally,
     MessageSuggestion,
     PartnerMessage,
     PartnerMessagingPreferences,
@@ -179,9 +180,19 @@ async def seed_week(
             ),
         ]
     )
-    # Luna usage. Partner A: 6 reviews in the window (one safe), 4 answered; B: one accepted.
+    # Luna usage. Partner A: 6 reviews in the window (one safe, so it left only a tally and
+    # no suggestion row), 4 answered; B: one accepted.
+    tallies = [(A, 1, 1), (A, 8, 4), (A, 9, 1), (A, 10, 1), (B, 8, 1)]
+    for sender, day, reviews in tallies:
+        session.add(
+            LunaReviewTally(
+                conversation_id=conversation_id,
+                sender_id=sender,
+                day=at(day, 12).date(),
+                reviews=reviews,
+            )
+        )
     suggestions = [
-        (A, "safe", None, at(8, 8)),
         (A, "risky", "accepted", at(8, 9, 30)),
         (A, "risky", "modified", at(8, 9, 35)),
         (A, "high_risk", "rejected", at(8, 9, 39)),

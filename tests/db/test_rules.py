@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from luna_graphql.db.engine import build_sessionmaker
 from luna_graphql.db.models import (
     ConnectionGesture,
     EscalationEvent,
+    LunaReviewTally,
     MessageSuggestion,
     PartnerConversation,
     PartnerMessage,
@@ -302,6 +304,24 @@ async def test_presence_status_is_checked(session: AsyncSession) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("values", "constraint"),
+    [
+        ({"sender_id": "partner_q"}, "ck_luna_review_tallies_sender_id"),
+        ({"reviews": 0}, "ck_luna_review_tallies_reviews_positive"),
+    ],
+)
+async def test_review_tallies_are_checked(
+    session: AsyncSession, values: dict[str, Any], constraint: str
+) -> None:
+    couple = await make_couple(session)
+    conversation = await make_conversation(session, couple)
+    await session.commit()
+    row = {"conversation_id": conversation.id, "sender_id": "partner_a", "day": date(2026, 1, 1)}
+    row["reviews"] = 1
+    await _expect_violation(session, insert(LunaReviewTally).values({**row, **values}), constraint)
+
+
 TESTED_CHECKS = (
     {c for _, _, c in MESSAGE_CHECKS}
     | {c for _, _, _, c in OTHER_CHECKS}
@@ -310,6 +330,8 @@ TESTED_CHECKS = (
         "ck_partner_messages_seq_positive",
         "ck_relationships_distinct_partners",
         "ck_user_presence_status",
+        "ck_luna_review_tallies_sender_id",
+        "ck_luna_review_tallies_reviews_positive",
     }
 )
 

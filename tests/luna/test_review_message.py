@@ -154,3 +154,27 @@ async def test_luna_turned_off_refuses_reviews(pair: CoupleClients, session: Asy
     # The partner's own settings are theirs: Blair still can.
     assert (await review(pair, pair.b, KNOWN))["suggestion"] is not None
     assert len(await suggestion_rows(session)) == 1
+
+
+INSIGHTS_LUNA = "{ messagingInsights { lunaUsage { reviewsRequested suggestionsShown } } }"
+
+
+async def test_every_requested_review_counts_on_the_dashboard_safe_ones_too(
+    pair: CoupleClients, session: AsyncSession
+) -> None:
+    await review(pair, pair.a, SAFE)
+    await review(pair, pair.a, KNOWN)
+    await send(pair, pair.a, SAFE, requestLunaReview=True)
+    mine = await pair.a.execute(INSIGHTS_LUNA)
+    assert mine["data"]["messagingInsights"]["lunaUsage"] == {
+        "reviewsRequested": 3,
+        "suggestionsShown": 1,
+    }
+    # Counts are private to their author too: the partner sees only their own (none).
+    theirs = await pair.b.execute(INSIGHTS_LUNA)
+    assert theirs["data"]["messagingInsights"]["lunaUsage"] == {
+        "reviewsRequested": 0,
+        "suggestionsShown": 0,
+    }
+    # Only counts were kept for the SAFE drafts: no text of theirs is stored.
+    assert [row.original_message for row in await suggestion_rows(session)] == [KNOWN]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -96,3 +97,24 @@ class EscalationEvent(Base):
         ForeignKey("partner_messages.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = created_at_column()
+
+
+class LunaReviewTally(Base):
+    """How many reviews a partner asked for, per day: counts only, never the drafts.
+
+    SAFE reviews store no suggestion row (nothing to answer, and a fine draft need not be
+    kept), so the dashboard's "reviews requested" needs a count of its own.
+    """
+
+    __tablename__ = "luna_review_tallies"
+    __table_args__ = (
+        CheckConstraint(one_of("sender_id", PARTNER_ROLES), name="sender_id"),
+        CheckConstraint("reviews > 0", name="reviews_positive"),
+    )
+
+    conversation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("partner_conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    sender_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    reviews: Mapped[int] = mapped_column(Integer, nullable=False)

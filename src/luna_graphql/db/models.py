@@ -2,7 +2,7 @@
 
 from luna_graphql.db.base import Base
 from luna_graphql.db.gestures import ConnectionGesture
-from luna_graphql.db.luna_records import EscalationEvent, MessageSuggestion
+from luna_graphql.db.luna_records import EscalationEvent, LunaReviewTally, MessageSuggestion
 from luna_graphql.db.messaging import (
     PartnerConversation,
     PartnerMessage,
@@ -43,6 +43,7 @@ __all__ = [
     "Base",
     "ConnectionGesture",
     "EscalationEvent",
+    "LunaReviewTally",
     "MessageSuggestion",
     "PartnerConversation",
     "PartnerMessage",

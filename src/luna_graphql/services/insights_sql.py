@@ -103,7 +103,12 @@ ESCALATIONS = text(
 # The viewer's own use of Luna (suggestions are private to their author, counts included).
 LUNA_USAGE = text(
     """
-    SELECT count(*) AS reviews_requested,
+    SELECT (SELECT coalesce(sum(t.reviews), 0)
+              FROM luna_review_tallies AS t
+             WHERE t.conversation_id = :conversation_id AND t.sender_id = :viewer_role
+               AND t.day >= CAST(CAST(:since AS timestamptz) AT TIME ZONE 'UTC' AS date)
+               AND t.day <= CAST(CAST(:until AS timestamptz) AT TIME ZONE 'UTC' AS date)
+           ) AS reviews_requested,
            count(*) FILTER (WHERE risk_assessment <> 'safe') AS suggestions_shown,
            count(*) FILTER (WHERE user_action = 'accepted') AS accepted,
            count(*) FILTER (WHERE user_action = 'modified') AS modified,

@@ -50,6 +50,7 @@ from luna_graphql.services.suggestions import (
     load_context,
     review_of,
     store_suggestion,
+    tally_review,
 )
 
 # An escalation this recent means the exchange is still hot (see luna_policy).
@@ -123,12 +124,13 @@ async def review_message(
             limit=context_messages,
         )
     review = await assistant.review_draft(text, context=context)
-    if review.risk_assessment == "safe":
-        return ReviewResult(review, None)
     async with scopes.write() as session:
         membership = await find_conversation_membership(
             session, viewer=viewer, conversation_id=conversation_id
         )
+        await tally_review(session, membership=membership, conversation_id=conversation_id)
+        if review.risk_assessment == "safe":
+            return ReviewResult(review, None)
         suggestion = await store_suggestion(
             session,
             membership=membership,
@@ -212,6 +214,11 @@ async def send_with_review(
         recent_escalation=inputs.recent_escalation,
     )
     async with scopes.write() as session:
+        if request_review:
+            membership = await find_conversation_membership(
+                session, viewer=viewer, conversation_id=conversation_id
+            )
+            await tally_review(session, membership=membership, conversation_id=conversation_id)
         if intervention is None:
             return await send_message(
                 session,

@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import func, insert, select, tuple_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna_graphql.ai.models import DRAFT_ISSUES, Alternative, ContextMessage, DraftReview
-from luna_graphql.db.models import MessageSuggestion, PartnerMessage
+from luna_graphql.db.models import LunaReviewTally, MessageSuggestion, PartnerMessage
 from luna_graphql.errors import BadUserInput
 from luna_graphql.services.access import Membership, Viewer, find_conversation_membership
 
@@ -252,4 +253,23 @@ async def list_suggestions(
     return SuggestionPage(
         suggestions=[view_suggestion(row) for row in rows[:size]],
         has_next_page=len(rows) > size,
+    )
+
+
+async def tally_review(
+    session: AsyncSession, *, membership: Membership, conversation_id: uuid.UUID
+) -> None:
+    """Count a review the writer asked for (SAFE ones included) for the dashboard."""
+    statement = pg_insert(LunaReviewTally).values(
+        conversation_id=conversation_id,
+        sender_id=membership.role,
+        # UTC days, like the dashboard's windows.
+        day=func.date(func.timezone("UTC", func.now())),
+        reviews=1,
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["conversation_id", "sender_id", "day"],
+            set_={"reviews": LunaReviewTally.reviews + 1},
+        )
     )
