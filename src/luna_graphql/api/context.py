@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -57,6 +57,8 @@ class LunaContext:
     connection_params: dict[str, Any] | None = None
     # Per-socket bookkeeping of the WebSocket handler (subscriptions, expiry); None on HTTP.
     socket_state: Any = None
+    # DataLoaders by name, created on first use (see api/message_analysis.py).
+    loaders: dict[str, Any] = field(default_factory=dict)
 
     @property
     def settings(self) -> Settings:

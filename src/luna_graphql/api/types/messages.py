@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 
 from luna_graphql.api.ids import encode_cursor
+from luna_graphql.api.message_analysis import MessageAnalysisResult, resolve_message_analysis
 from luna_graphql.api.types.enums import InterventionType, MessageStatus, PartnerRole
 from luna_graphql.api.types.luna import LunaReviewRequired
 from luna_graphql.services.history import MessagePage
@@ -38,6 +39,12 @@ class Message:
     intervention_type: InterventionType | None
     intervention_accepted: bool | None
     original_content: str | None
+
+    analysis: MessageAnalysisResult | None = strawberry.field(
+        resolver=resolve_message_analysis,
+        description="Background analysis (sentiment, emotions, triggers, escalation risk, "
+        "Gottman markers), readable by both partners. Fetched in one query per page.",
+    )
 
     @classmethod
     def from_view(cls, view: MessageView) -> Message:
