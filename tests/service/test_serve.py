@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
+import subprocess
 import tempfile
 from pathlib import Path
 
+import asyncpg
 import httpx
 import psutil
+import pytest
 
 from luna_graphql.app import create_app
 from luna_graphql.settings import Settings
+from tests import pg
 from tests.pgtools import ThrowawayPostgres
-from tests.procs import start_server, wait_healthy
+from tests.procs import LUNA, start_server, wait_healthy
 
 
 def _postgres_processes(data_dir: Path) -> list[psutil.Process]:
@@ -25,7 +30,10 @@ def _postgres_processes(data_dir: Path) -> list[psutil.Process]:
     return found
 
 
-def test_serve_without_configuration_starts_and_stops_embedded_postgres(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_serve_without_configuration_starts_and_stops_embedded_postgres(
+    tmp_path: Path, stop_signal: signal.Signals
+) -> None:
     # The embedded server may run as another user: its data dir must be traversable.
     data_dir = Path(tempfile.mkdtemp(prefix="luna-serve-"))
     data_dir.chmod(0o755)
@@ -35,10 +43,10 @@ def test_serve_without_configuration_starts_and_stops_embedded_postgres(tmp_path
         assert response.json() == {"status": "ok"}
         assert _postgres_processes(data_dir), "embedded PostgreSQL should be running"
     finally:
-        code = server.stop(signal.SIGTERM)
-    assert code in (0, 128 + signal.SIGTERM), server.log()
+        code = server.stop(stop_signal)
+    assert code in (0, 128 + stop_signal), server.log()
     psutil.wait_procs(_postgres_processes(data_dir), timeout=10)
-    assert _postgres_processes(data_dir) == [], "embedded PostgreSQL left running after SIGTERM"
+    assert _postgres_processes(data_dir) == [], f"embedded PostgreSQL left running ({stop_signal})"
 
 
 async def test_healthz_reports_503_while_the_database_is_down_and_recovers() -> None:
@@ -57,3 +65,34 @@ async def test_healthz_reports_503_while_the_database_is_down_and_recovers() -> 
             assert response.json() == {"status": "unavailable", "reason": "database unreachable"}
             await asyncio.to_thread(postgres.start_server)
             assert (await client.get("/healthz")).status_code == 200
+
+
+async def test_migrate_command_upgrades_and_downgrades(pg_server_url: str, tmp_path: Path) -> None:
+    name = f"luna_cli_migrate_{os.getpid()}"
+    await pg._admin_execute(
+        pg_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'
+    )
+    url = pg.with_database(pg_server_url, name)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LUNA_")}
+    env["LUNA_DATABASE_URL"] = url
+
+    async def tables() -> set[str]:
+        connection = await asyncpg.connect(url)
+        try:
+            rows = await connection.fetch(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+            )
+        finally:
+            await connection.close()
+        return {row["tablename"] for row in rows} - {"alembic_version"}
+
+    try:
+        for args, expect_tables in ((["migrate"], True), (["migrate", "--downgrade"], False)):
+            done = await asyncio.to_thread(
+                subprocess.run, [LUNA, *args], env=env, capture_output=True, timeout=120
+            )
+            assert done.returncode == 0, done.stderr.decode()
+            assert ("partner_messages" in await tables()) is expect_tables
+        assert await tables() == set()
+    finally:
+        await pg.drop_database(pg_server_url, url)
