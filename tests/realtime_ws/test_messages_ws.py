@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from luna_graphql.db.models import PartnerMessage
-from luna_graphql.realtime.events import BusEvent, NotifyEmitter
+from luna_graphql.realtime.events import NotifyEmitter
+from luna_graphql.services.access import Viewer
+from luna_graphql.services.message_send import send_message as send_message_in_session
 from tests.procs import ServerProcess
 from tests.realtime_ws.client import MESSAGE_ADDED, GqlWs, send_message
 from tests.realtime_ws.conftest import Couple
@@ -58,25 +60,17 @@ async def test_nothing_arrives_for_a_rolled_back_write(
     try:
         op = await ws.subscribe(MESSAGE_ADDED, {"c": couple.conversation_id})
         await asyncio.sleep(0.3)
+        # The app's own send path (INSERT + NOTIFY in one transaction), rolled back at the end.
         async with shared_sessionmaker() as session:
-            row = PartnerMessage(
-                conversation_id=couple.conversation_id, sender_id="partner_a", content="never"
-            )
-            session.add(row)
-            await session.flush()
-            await session.refresh(row, ["seq"])
-            await NotifyEmitter().emit(
+            await send_message_in_session(
                 session,
-                BusEvent(
-                    "message_added",
-                    __import__("uuid").UUID(couple.relationship_id),
-                    {
-                        "conversation_id": couple.conversation_id,
-                        "id": str(row.id),
-                        "seq": row.seq,
-                        "sender": "partner_a",
-                    },
-                ),
+                viewer=Viewer(couple.a.user_id),
+                emitter=NotifyEmitter(),
+                conversation_id=uuid.UUID(couple.conversation_id),
+                content="never",
+                client_message_id=None,
+                reply_to_id=None,
+                max_content_chars=5000,
             )
             await session.rollback()
         await op.nothing(0.5)
