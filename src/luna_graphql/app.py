@@ -57,6 +57,7 @@ async def run_realtime(
             offline_after_s=settings.presence_offline_after_s,
             heartbeat_s=settings.presence_heartbeat_s,
         ),
+        row_pool=rows,
     )
     try:
         await bus.connect()

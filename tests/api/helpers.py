@@ -218,15 +218,35 @@ async def listening(database_url: str, relationship_id: uuid.UUID) -> AsyncItera
 
 
 @contextmanager
-def counting_statements(engine: AsyncEngine) -> Iterator[list[str]]:
-    """Every SQL statement the engine sends while the block runs (Zulip-style query counts)."""
+def counting_statements(
+    engine: AsyncEngine, rows: asyncpg.Pool | None = None
+) -> Iterator[list[str]]:
+    """Every SQL statement the engine sends while the block runs (Zulip-style query counts).
+
+    `rows`: the app's raw asyncpg pool (the plain send path runs there), counted the same
+    way: BEGIN/COMMIT are left out as the engine's cursor events leave them out, SAVEPOINTs
+    are counted as they are there. Its connections are those the pool has opened when the
+    block starts (sequential requests reuse them: the pool's queue is last in, first out).
+    """
     statements: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         statements.append(statement)
 
+    def record_raw(logged: Any) -> None:
+        # Like the engine's reset on return (a ROLLBACK, not a cursor event), asyncpg's reset
+        # on release (pg_advisory_unlock_all ...) is the pool's, not the send path's.
+        if not logged.query.startswith(("BEGIN", "COMMIT", "ROLLBACK;", "SELECT pg_advisory")):
+            statements.append(logged.query)
+
+    # asyncpg has no pool-wide query logger: attach one to each open connection.
+    connections = [] if rows is None else [h._con for h in rows._holders if h._con is not None]
+    for connection in connections:
+        connection.add_query_logger(record_raw)
     event.listen(engine.sync_engine, "before_cursor_execute", record)
     try:
         yield statements
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", record)
+        for connection in connections:
+            connection.remove_query_logger(record_raw)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from starlette.applications import Starlette
@@ -122,14 +124,29 @@ async def test_send_result_is_a_union_clients_switch_on(pair: CoupleClients) -> 
 
 async def test_send_path_is_lean(pair: CoupleClients, app: Starlette) -> None:
     engine: AsyncEngine = app.state.engine
-    with counting_statements(engine) as plain:
+    rows = app.state.runtime.realtime.row_pool  # the plain send path runs on it
+    with counting_statements(engine, rows) as plain:
         await pair.send(pair.a, "no key")
-    with counting_statements(engine) as keyed:
+    with counting_statements(engine, rows) as keyed:
         await pair.send(pair.a, "with key", clientMessageId="k-1")
-    with counting_statements(engine) as retried:
+    with counting_statements(engine, rows) as retried:
         await pair.send(pair.a, "with key", clientMessageId="k-1")
     # One SELECT (membership, retry lookup, reply check), the INSERT, the NOTIFY; a client
     # key adds the savepoint that makes a racing duplicate harmless.
     assert len(plain) == 3, plain
     assert len(keyed) == 5, keyed
     assert len(retried) == 2, retried  # the SELECT finds it; one read of the first message
+
+
+async def test_concurrent_retries_of_one_client_message_id_yield_one_message(
+    pair: CoupleClients, session: AsyncSession
+) -> None:
+    """Retries racing past the lookup: the unique constraint decides, every one of them gets
+    the first message, and the conversation's seq has no gap."""
+    sends = [pair.send(pair.a, "racing", clientMessageId="race-1") for _ in range(6)]
+    results = await asyncio.gather(*sends)
+    assert len({result["id"] for result in results}) == 1
+    assert {result["seq"] for result in results} == {1}
+    assert len((await session.scalars(select(PartnerMessage))).all()) == 1
+    after = await pair.send(pair.a, "next")
+    assert after["seq"] == 2

@@ -130,7 +130,8 @@ async def test_a_plain_send_stays_one_transaction(pair: CoupleClients, app: Star
     """With Luna on (the defaults: ON_REQUEST, intervention at MEDIUM) a draft the offline
     screen finds nothing in costs nothing extra: one SELECT, the INSERT, the NOTIFY."""
     engine: AsyncEngine = app.state.engine
-    with counting_statements(engine) as statements:
+    rows = app.state.runtime.realtime.row_pool  # the plain send path runs on it
+    with counting_statements(engine, rows) as statements:
         sent = await send(pair, pair.a, SAFE)
     assert sent["__typename"] == "MessageSent"
     assert len(statements) == 3, statements

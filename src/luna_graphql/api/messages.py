@@ -17,6 +17,7 @@ from luna_graphql.api.types.messages import (
     SendMessageInput,
     SendMessageResult,
 )
+from luna_graphql.realtime.events import NotifyEmitter
 from luna_graphql.services.history import PageRequest, list_messages
 from luna_graphql.services.luna_review import ReviewRequired, send_with_review
 from luna_graphql.services.messages import delete_message, get_message
@@ -68,6 +69,13 @@ async def resolve_send_message(
         None if input.reply_to_id is None else parse_id(input.reply_to_id, field="replyToId")
     )
     await ctx.runtime.limiter.hit("send", str(viewer.user_id))
+    # The asyncpg send path emits with pg_notify itself: only where that is the emitter.
+    realtime = ctx.runtime.realtime
+    row_pool = (
+        realtime.row_pool
+        if realtime is not None and isinstance(ctx.emitter, NotifyEmitter)
+        else None
+    )
     # Phases with short sessions of their own: a model review holds no connection.
     outcome = await send_with_review(
         ctx,
@@ -81,6 +89,7 @@ async def resolve_send_message(
         request_review=input.request_luna_review,
         max_content_chars=ctx.settings.message_max_chars,
         context_messages=ctx.settings.luna_context_messages,
+        row_pool=row_pool,
     )
     if isinstance(outcome, ReviewRequired):
         return LunaReviewRequired(

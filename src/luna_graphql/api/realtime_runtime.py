@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from luna_graphql.api.context import LunaContext
 from luna_graphql.realtime.bus import EventBus
@@ -19,6 +20,8 @@ class Realtime:
     delivery: DeliveryTracker
     presence: PresenceNode
     clock: Clock = field(default_factory=SystemClock)
+    # The asyncpg pool the loader and delivery marks use; the plain send path uses it too.
+    row_pool: Any = None
 
 
 def realtime_of(context: LunaContext) -> Realtime:

@@ -19,7 +19,7 @@ import uuid
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,6 +44,7 @@ from luna_graphql.services.message_send import (
     insert_message,
     send_message,
 )
+from luna_graphql.services.message_send_rows import send_plain
 from luna_graphql.services.suggestions import (
     SuggestionView,
     find_pending_suggestion,
@@ -158,14 +159,32 @@ async def send_with_review(
     max_content_chars: int,
     context_messages: int,
     screen: Assistant = OFFLINE_SCREEN,
+    row_pool: Any = None,
 ) -> SendOutcome:
     """`sendMessage`: send, or stop the draft with a stored suggestion to answer.
 
     A retried clientMessageId returns the message it already sent, before any review; a
     retry of a stopped send returns its still unanswered suggestion.
+
+    `row_pool` (an asyncpg pool, only when the emitter is the transactional `pg_notify`
+    one): a send with no review to run goes through `message_send_rows.send_plain`, the
+    same rules as prepared statements; anything else takes the path below from the start.
     """
     text = clean_content(content, max_chars=max_content_chars)
     client_id = clean_client_message_id(client_message_id)
+    if row_pool is not None:
+        sent = await send_plain(
+            row_pool,
+            viewer=viewer,
+            conversation_id=conversation_id,
+            text=text,
+            client_id=client_id,
+            reply_to_id=reply_to_id,
+            request_review=request_review,
+            screen=screen,
+        )
+        if sent is not None:
+            return sent
     async with scopes.write() as session:
         check = await check_send(
             session,
