@@ -99,11 +99,16 @@ How each figure is measured:
 
 Where the time goes (measured separately with `py-spy` and per-process CPU time, same machine,
 2026-11-21), and so why the missed targets are missed:
-- Latency and throughput are bound by process 1's CPU per `sendMessage`, ~4-5 ms: a bare
-  `{{ __typename }}` request already costs ~0.8 ms (uvicorn, Starlette, Strawberry), and each
-  SQLAlchemy async-ORM statement ~0.5-0.7 ms (the send runs its membership SELECT, the
-  INSERT and the NOTIFY through it). Process 2 needs ~1.1 ms of CPU per delivered message
-  since its reads and delivery marks moved to prepared asyncpg statements (from ~6 ms).
+- Latency and throughput are bound by process 1's CPU per `sendMessage`, ~2 ms (from ~4-5
+  ms): a send with no Luna review to run now does its membership/retry/reply SELECT, the
+  INSERT and the NOTIFY as prepared statements on the asyncpg row pool (~40 µs each instead
+  of ~0.5-0.7 ms through SQLAlchemy's async ORM, which sends Luna reviews still take), and a
+  verified token is remembered until its exp. Most of what remains is the framework: a bare
+  `{{ __typename }}` request costs ~0.8 ms (uvicorn, Starlette, Strawberry); then the offline
+  Luna screen (default preferences screen every draft), access logging, and `limits`'
+  in-memory storage, which expires events through a thread every 10 ms. Process 2 needs
+  ~1.1 ms of CPU per delivered message since its reads and delivery marks moved to prepared
+  asyncpg statements (from ~6 ms).
 - Fan-out costs process 2 ~160 µs of CPU per subscriber, mostly Strawberry/graphql-core
   executing the selection once per subscriber and framing the WebSocket message; the row read
   is shared (one query per event per process), and subscribers only wake for their kinds.
