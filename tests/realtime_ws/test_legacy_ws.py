@@ -50,7 +50,8 @@ async def test_legacy_protocol_authenticates_and_delivers(
                     "type": "start",
                     "payload": {
                         "query": MESSAGE_ADDED,
-                        "variables": {"c": couple.conversation_id},
+                        # afterSeq 0: the backlog covers a send that beats the subscription.
+                        "variables": {"c": couple.conversation_id, "s": 0},
                     },
                 }
             )
