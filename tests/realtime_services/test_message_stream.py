@@ -19,7 +19,7 @@ from luna_graphql.realtime.events import BusEvent, channel_for
 from luna_graphql.realtime.pg_backend import ListenNotifyBackend, to_asyncpg_dsn
 from luna_graphql.services.delivery import DeliveryTracker
 from luna_graphql.services.message_loader import MessageLoader
-from luna_graphql.services.message_stream import stream_messages
+from luna_graphql.services.message_stream import read_retrying, stream_messages
 from tests.realtime_services.conftest import Collector, World, eventually, make_world, send
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -327,3 +327,26 @@ async def test_a_slow_consumer_catches_up_from_the_database(
         await stream.aclose()  # type: ignore[attr-defined]
     finally:
         await small.disconnect()
+
+
+async def test_a_read_that_meets_a_terminated_row_connection_is_retried(
+    rows: asyncpg.Pool,
+    database_url: str,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    bus: BroadcastBus,
+    world: World,
+) -> None:
+    """The row pool's connection dies under a read (e.g. a restart): the stream retries."""
+    await send(sessionmaker, bus, world.a, world.conversation_id, "kept")
+    admin = await asyncpg.connect(to_asyncpg_dsn(database_url))
+    try:
+        killed = await admin.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE application_name = 'luna-graphql-stream'"
+        )
+    finally:
+        await admin.close()
+    assert killed >= 1
+    loader = MessageLoader(rows)
+    got = await read_retrying(lambda: loader.read_after(world.conversation_id, 0))
+    assert [m.content for m in got] == ["kept"]

@@ -32,6 +32,7 @@ from luna_graphql.realtime.events import BusEvent, channel_for
 from luna_graphql.services.access import Membership, Viewer, find_conversation_membership
 from luna_graphql.services.delivery import DeliveryTracker
 from luna_graphql.services.message_loader import PAGE_SIZE, MessageLoader
+from luna_graphql.services.message_rows import TRANSIENT_ROW_ERRORS
 from luna_graphql.services.messages import MessageView, view_message
 
 logger = logging.getLogger(__name__)
@@ -130,6 +131,13 @@ async def _relay_messages(
                     )
 
 
+RETRYABLE_READ_ERRORS: tuple[type[BaseException], ...] = (
+    DBAPIError,
+    OSError,
+    *TRANSIENT_ROW_ERRORS,
+)
+
+
 async def read_retrying(
     read: Callable[[], Awaitable[list[PartnerMessage]]],
 ) -> list[PartnerMessage]:
@@ -137,7 +145,7 @@ async def read_retrying(
     for attempt in range(READ_ATTEMPTS):
         try:
             return await read()
-        except (DBAPIError, OSError):
+        except RETRYABLE_READ_ERRORS:
             if attempt == READ_ATTEMPTS - 1:
                 raise
             logger.warning("message stream read failed; retrying", exc_info=True)
