@@ -77,7 +77,8 @@ async def create_row_pool(database_url: str, *, max_size: int) -> asyncpg.Pool:
     return pool
 
 
-def _message(row: Any, keys: tuple[str, ...] = _VIEW_KEYS) -> PartnerMessage:
+def message_from_row(row: Any, keys: tuple[str, ...] = _VIEW_KEYS) -> PartnerMessage:
+    """A detached PartnerMessage from a row of VIEW_COLUMNS (plus `keys` beyond them)."""
     return PartnerMessage(**dict(zip(keys, row, strict=True)))
 
 
@@ -92,7 +93,7 @@ async def fetch_range(
         rows = await pool.fetch(RANGE_SQL, conversation_id, after_seq, limit)
     else:
         rows = await pool.fetch(BOUNDED_RANGE_SQL, conversation_id, after_seq, up_to, limit)
-    return [_message(row) for row in rows]
+    return [message_from_row(row) for row in rows]
 
 
 async def fetch_message(
@@ -100,7 +101,7 @@ async def fetch_message(
 ) -> PartnerMessage | None:
     """A message with its analysis fields."""
     row = await pool.fetchrow(ONE_SQL, message_id, conversation_id)
-    return None if row is None else _message(row, _VIEW_KEYS + _ANALYSIS_KEYS)
+    return None if row is None else message_from_row(row, _VIEW_KEYS + _ANALYSIS_KEYS)
 
 
 async def fetch_last_seq(pool: asyncpg.Pool, conversation_id: uuid.UUID) -> int:

@@ -168,7 +168,7 @@ async def check_send(
     # A retry answers with the first message whatever it carries now: the client's
     # request already happened once.
     if found_id is not None:
-        return SendCheck(membership, _retried(await _load(session, found_id), membership))
+        return SendCheck(membership, retried_message(await _load(session, found_id), membership))
     if not reply_found:
         raise NotFound("Message to reply to not found", field="replyToId")
     return SendCheck(membership, None)
@@ -213,26 +213,28 @@ async def insert_message(
             if CLIENT_MESSAGE_ID_CONSTRAINT not in str(exc.orig):
                 raise
             first = await _load_by_client_id(session, conversation_id, membership.role, client_id)
-            return _retried(first, membership)
+            return retried_message(first, membership)
 
-    # The event carries ids only: nothing in it may tell the partner that Luna was involved.
-    await emitter.emit(
-        session,
-        BusEvent(
-            kind="message_added",
-            relationship_id=membership.relationship_id,
-            data={
-                "conversation_id": str(conversation_id),
-                "id": str(message.id),
-                "seq": message.seq,
-                "sender": message.sender_id,
-            },
-        ),
-    )
+    await emitter.emit(session, message_added_event(membership, message))
     return SentMessage(view_message(message, membership), created=True)
 
 
-def _retried(first: PartnerMessage, membership: Membership) -> SentMessage:
+def message_added_event(membership: Membership, message: PartnerMessage) -> BusEvent:
+    """The event every send path emits. It carries ids only: nothing in it may tell the
+    partner that Luna was involved."""
+    return BusEvent(
+        kind="message_added",
+        relationship_id=membership.relationship_id,
+        data={
+            "conversation_id": str(message.conversation_id),
+            "id": str(message.id),
+            "seq": message.seq,
+            "sender": message.sender_id,
+        },
+    )
+
+
+def retried_message(first: PartnerMessage, membership: Membership) -> SentMessage:
     if first.deleted_at is not None:
         # Resending would break idempotency and un-deleting would surprise the author.
         raise Conflict("This clientMessageId belongs to a deleted message", field="clientMessageId")

@@ -17,19 +17,18 @@ from sqlalchemy import inspect
 
 from luna_graphql.ai.assistant import Assistant
 from luna_graphql.db.models import (
-    PartnerMessage,
     PartnerMessagingPreferences,
     Relationship,
 )
 from luna_graphql.errors import NotFound
-from luna_graphql.realtime.events import BusEvent
 from luna_graphql.services.access import PARTNER_A, PARTNER_B, Membership, Viewer
 from luna_graphql.services.luna_policy import LunaPreferences, plan_send_review, screen_flags
-from luna_graphql.services.message_rows import NOTIFY_SQL
+from luna_graphql.services.message_rows import NOTIFY_SQL, message_from_row
 from luna_graphql.services.message_send import (
     CLIENT_MESSAGE_ID_CONSTRAINT,
     SentMessage,
-    _retried,
+    message_added_event,
+    retried_message,
 )
 from luna_graphql.services.message_view import VIEW_COLUMNS, view_message
 
@@ -44,7 +43,6 @@ def _columns(model: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 _REL_KEYS, _REL_COLS = _columns(Relationship)
 _PREF_KEYS, _PREF_COLS = _columns(PartnerMessagingPreferences)
-_VIEW_KEYS = tuple(attr.key for attr in VIEW_COLUMNS)
 _VIEW_SQL = ", ".join(attr.property.columns[0].name for attr in VIEW_COLUMNS)
 
 
@@ -84,10 +82,6 @@ INSERT_SQL = (
     "(conversation_id, sender_id, content, client_message_id, reply_to_id) "
     f"VALUES ($1, $2, $3, $4, $5) RETURNING {_VIEW_SQL}"
 )
-
-
-def _message(row: Any) -> PartnerMessage:
-    return PartnerMessage(**dict(zip(_VIEW_KEYS, row, strict=True)))
 
 
 def _row_object(model: Any, keys: tuple[str, ...], values: tuple[Any, ...]) -> Any:
@@ -148,7 +142,9 @@ async def send_plain(
         found_id, reply_found = row["existing_id"], row["reply_ok"]
         # A retry answers with the first message whatever it carries now.
         if found_id is not None:
-            return _retried(_message(await conn.fetchrow(LOAD_SQL, found_id)), membership)
+            return retried_message(
+                message_from_row(await conn.fetchrow(LOAD_SQL, found_id)), membership
+            )
         if not reply_found:
             raise NotFound("Message to reply to not found", field="replyToId")
         plan = plan_send_review(
@@ -176,19 +172,8 @@ async def send_plain(
                 )
                 if first is None:  # pragma: no cover - the unique violation says it exists
                     raise NotFound("Message not found") from exc
-                return _retried(_message(first), membership)
-        message = _message(inserted)
-        # The event carries ids only: nothing in it may tell the partner that Luna was
-        # involved. Same event as message_send.insert_message emits.
-        event = BusEvent(
-            kind="message_added",
-            relationship_id=membership.relationship_id,
-            data={
-                "conversation_id": str(conversation_id),
-                "id": str(message.id),
-                "seq": message.seq,
-                "sender": message.sender_id,
-            },
-        )
+                return retried_message(message_from_row(first), membership)
+        message = message_from_row(inserted)
+        event = message_added_event(membership, message)
         await conn.execute(NOTIFY_SQL, event.channel, event.encode())
     return SentMessage(view_message(message, membership), created=True)
