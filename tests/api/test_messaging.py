@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
+from types import SimpleNamespace
 
+import asyncpg
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from starlette.applications import Starlette
 
+from luna_graphql.db.engine import to_asyncpg_dsn
 from luna_graphql.db.models import PartnerConversation, PartnerMessage
+from luna_graphql.realtime.events import channel_for
+from luna_graphql.services.message_send import message_added_event
 from tests.api.helpers import (
     CONVERSATION,
     MESSAGE_FIELDS,
@@ -131,11 +137,41 @@ async def test_send_path_is_lean(pair: CoupleClients, app: Starlette) -> None:
         await pair.send(pair.a, "with key", clientMessageId="k-1")
     with counting_statements(engine, rows) as retried:
         await pair.send(pair.a, "with key", clientMessageId="k-1")
-    # One SELECT (membership, retry lookup, reply check), the INSERT, the NOTIFY; a client
-    # key adds the savepoint that makes a racing duplicate harmless.
-    assert len(plain) == 3, plain
-    assert len(keyed) == 5, keyed
+    # One SELECT (membership, retry lookup, reply check) and the INSERT that also NOTIFYs,
+    # with no BEGIN/COMMIT around them; a client key changes nothing (the unique constraint
+    # settles a racing duplicate).
+    assert len(plain) == 2, plain
+    assert len(keyed) == 2, keyed
     assert len(retried) == 2, retried  # the SELECT finds it; one read of the first message
+
+
+async def test_plain_send_event_is_byte_identical_to_the_python_encoding(
+    pair: CoupleClients, database_url: str
+) -> None:
+    """The plain path writes its NOTIFY payload in SQL, sends Luna reviewed encode it in
+    Python: the partner must not be able to tell the two apart, not even by the bytes."""
+    relationship_id = uuid.UUID(pair.relationship_id)
+    payloads: list[str] = []
+    listener = await asyncpg.connect(to_asyncpg_dsn(database_url))
+    try:
+        await listener.add_listener(
+            channel_for(relationship_id), lambda *args: payloads.append(args[3])
+        )
+        sent = await pair.send(pair.a, "plain")
+        for _ in range(100):
+            if payloads:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await listener.close()
+    message = PartnerMessage(
+        conversation_id=uuid.UUID(pair.conversation_id),
+        id=uuid.UUID(sent["id"]),
+        seq=sent["seq"],
+        sender_id="partner_a",
+    )
+    membership = SimpleNamespace(relationship_id=relationship_id)
+    assert payloads == [message_added_event(membership, message).encode()]  # type: ignore[arg-type]
 
 
 async def test_concurrent_retries_of_one_client_message_id_yield_one_message(

@@ -66,12 +66,20 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         await conn.set_type_codec(name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
+async def _keep_session(_conn: asyncpg.Connection) -> None:
+    """Nothing to reset: this pool only runs the statements of this module and
+    `message_send_rows`, which change no session state (no SET, LISTEN, cursors or advisory
+    locks; `SET LOCAL` ends with its transaction). asyncpg's default reset would cost a round
+    trip on every release; an open transaction is still rolled back before this runs."""
+
+
 async def create_row_pool(database_url: str, *, max_size: int) -> asyncpg.Pool:
     pool: asyncpg.Pool = await asyncpg.create_pool(
         to_asyncpg_dsn(database_url),
         min_size=1,
         max_size=max_size,
         init=_init_connection,
+        reset=_keep_session,
         server_settings={"application_name": "luna-graphql-stream"},
     )
     return pool

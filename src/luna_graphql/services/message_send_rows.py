@@ -1,9 +1,10 @@
 """The plain `sendMessage` (no Luna review to run) straight on the asyncpg row pool.
 
-Same rules as `message_send.check_send` + `insert_message`, same transaction shape (the
-check, the INSERT and its `pg_notify` in one transaction, so the event goes out on COMMIT
-only), but as prepared statements: through SQLAlchemy's async ORM each statement costs
-~0.5-0.7 ms of CPU, here ~40 µs (see `message_rows`). Only for the PostgreSQL bus, whose
+Same rules as `message_send.check_send` + `insert_message`, as two prepared statements and
+no explicit transaction: one SELECT (membership, preferences, retry lookup, reply check),
+then one INSERT whose RETURNING calls `pg_notify`, so the row and its event commit together
+and the event goes out on COMMIT only. Each round trip to PostgreSQL costs more than the
+CPU it carries here, and BEGIN/COMMIT would add two. Only for the PostgreSQL bus, whose
 emitter is a `pg_notify` in the write's transaction; other buses keep the ORM path.
 """
 
@@ -21,13 +22,13 @@ from luna_graphql.db.models import (
     Relationship,
 )
 from luna_graphql.errors import NotFound
+from luna_graphql.realtime.events import channel_for
 from luna_graphql.services.access import PARTNER_A, PARTNER_B, Membership, Viewer
 from luna_graphql.services.luna_policy import LunaPreferences, plan_send_review, screen_flags
-from luna_graphql.services.message_rows import NOTIFY_SQL, message_from_row
+from luna_graphql.services.message_rows import message_from_row
 from luna_graphql.services.message_send import (
     CLIENT_MESSAGE_ID_CONSTRAINT,
     SentMessage,
-    message_added_event,
     retried_message,
 )
 from luna_graphql.services.message_view import VIEW_COLUMNS, view_message
@@ -76,11 +77,22 @@ LOAD_BY_CLIENT_ID_SQL = (
     f"SELECT {_VIEW_SQL} FROM partner_messages "  # noqa: S608
     "WHERE conversation_id = $1 AND sender_id = $2 AND client_message_id = $3"
 )
-# The seq trigger assigns seq (and the conversation's counters) as with the ORM INSERT.
+# The seq trigger assigns seq (and the conversation's counters) as with the ORM INSERT;
+# RETURNING sees the row after it, so the NOTIFY carries the final seq. The relationship must
+# still be active when the row is written (the SELECT before it ran in another transaction).
+# The payload is, byte for byte, `message_added_event(...).encode()` (a test holds them
+# equal): a partner must not tell a plain send from a Luna-reviewed one by its event.
+_EVENT_FORMAT = (
+    '{"k": "message_added", "r": "%s", "d": {"conversation_id": "%s", "id": "%s", '
+    '"seq": %s, "sender": "%s"}}'
+)
 INSERT_SQL = (
     "INSERT INTO partner_messages "  # noqa: S608
     "(conversation_id, sender_id, content, client_message_id, reply_to_id) "
-    f"VALUES ($1, $2, $3, $4, $5) RETURNING {_VIEW_SQL}"
+    "SELECT $1::uuid, $2::varchar, $3::text, $4::varchar, $5::uuid "
+    "WHERE EXISTS (SELECT 1 FROM relationships WHERE id = $6 AND status = 'active') "
+    f"RETURNING {_VIEW_SQL}, pg_notify($7, format('{_EVENT_FORMAT}', $8::text, "
+    "conversation_id, id, seq, sender_id))"
 )
 
 
@@ -131,7 +143,7 @@ async def send_plain(
 
     `text` and `client_id` are already cleaned (see `message_send.clean_*`).
     """
-    async with pool.acquire() as conn, conn.transaction():
+    async with pool.acquire() as conn:
         row = await conn.fetchrow(
             CHECK_SQL, viewer.user_id, conversation_id, client_id, reply_to_id
         )
@@ -155,25 +167,31 @@ async def send_plain(
                 return None
             if screen_flags(await screen.review_draft(text, context=())):
                 return None
-        args = (conversation_id, membership.role, text, client_id, reply_to_id)
-        if client_id is None:
-            inserted = await conn.fetchrow(INSERT_SQL, *args)
-        else:
-            try:
-                # Two concurrent retries can both miss the lookup above; the unique
-                # constraint decides, and the savepoint keeps the transaction usable.
-                async with conn.transaction():
-                    inserted = await conn.fetchrow(INSERT_SQL, *args)
-            except asyncpg.UniqueViolationError as exc:
-                if exc.constraint_name != CLIENT_MESSAGE_ID_CONSTRAINT:
-                    raise
-                first = await conn.fetchrow(
-                    LOAD_BY_CLIENT_ID_SQL, conversation_id, membership.role, client_id
-                )
-                if first is None:  # pragma: no cover - the unique violation says it exists
-                    raise NotFound("Message not found") from exc
-                return retried_message(message_from_row(first), membership)
-        message = message_from_row(inserted)
-        event = message_added_event(membership, message)
-        await conn.execute(NOTIFY_SQL, event.channel, event.encode())
+        relationship_id = membership.relationship_id
+        try:
+            inserted = await conn.fetchrow(
+                INSERT_SQL,
+                conversation_id,
+                membership.role,
+                text,
+                client_id,
+                reply_to_id,
+                relationship_id,
+                channel_for(relationship_id),
+                relationship_id.hex,
+            )
+        except asyncpg.UniqueViolationError as exc:
+            # Two concurrent retries can both miss the lookup above: the unique constraint
+            # decides, and the loser answers with the winner's message.
+            if exc.constraint_name != CLIENT_MESSAGE_ID_CONSTRAINT:
+                raise
+            first = await conn.fetchrow(
+                LOAD_BY_CLIENT_ID_SQL, conversation_id, membership.role, client_id
+            )
+            if first is None:  # pragma: no cover - the unique violation says it exists
+                raise NotFound("Message not found") from exc
+            return retried_message(message_from_row(first), membership)
+    if inserted is None:  # the relationship ended since the SELECT
+        raise NotFound("Conversation not found", field="conversationId")
+    message = message_from_row(tuple(inserted)[:-1])  # the last column is pg_notify's void
     return SentMessage(view_message(message, membership), created=True)
