@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import Storage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.storage import storage_from_string
 
 from luna_graphql.errors import RateLimited
@@ -26,14 +26,21 @@ def to_async_storage_url(url: str) -> str:
 
 
 class RateLimiter:
-    """Moving-window limits per (name, key); `hit` raises RateLimited when one is spent."""
+    """Sliding-window limits per (name, key); `hit` raises RateLimited when one is spent.
+
+    The sliding window *counter* (two fixed windows, the previous one weighted by how much of
+    it still overlaps) rather than the exact moving window: the moving window's in-memory
+    storage keeps every hit and expires them by handing each key to a worker thread, a
+    thread wake-up and a GIL hand-off on nearly every send; the counter keeps two integers
+    per key and never leaves the event loop. Bursts are still capped at the limit.
+    """
 
     def __init__(self, limits: Mapping[str, str], storage_url: str = "memory://") -> None:
         self._items: dict[str, RateLimitItem] = {name: parse(spec) for name, spec in limits.items()}
         storage = storage_from_string(to_async_storage_url(storage_url))
         if not isinstance(storage, Storage):  # pragma: no cover - guarded by the prefix above
             raise TypeError(f"not an asyncio storage: {storage_url}")
-        self._strategy = MovingWindowRateLimiter(storage)
+        self._strategy = SlidingWindowCounterRateLimiter(storage)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RateLimiter:
