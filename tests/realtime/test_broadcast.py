@@ -158,6 +158,33 @@ async def test_subscription_queue_is_bounded_and_ends_on_close() -> None:
         await sub.get()
 
 
+async def test_a_waiting_consumer_wakes_for_events_and_for_close() -> None:
+    sub = Subscription("c", maxsize=3)
+    waiting = asyncio.create_task(sub.get())
+    await asyncio.sleep(0)
+    sub.deliver(Event("c", "a"))
+    assert await within(waiting) == Event("c", "a")
+    assert sub.qsize() == 0
+    waiting = asyncio.create_task(sub.get())
+    await asyncio.sleep(0)
+    sub.close()
+    with pytest.raises(Unsubscribed):
+        await within(waiting)
+    sub.deliver(Event("c", "late"))  # after close: dropped, not queued
+    assert sub.qsize() == 0
+
+
+async def test_a_cancelled_get_leaves_the_inbox_usable() -> None:
+    sub = Subscription("c", maxsize=3)
+    waiting = asyncio.create_task(sub.get())
+    await asyncio.sleep(0)
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    sub.deliver(Event("c", "b"))
+    assert await within(sub.get()) == Event("c", "b")
+
+
 class FlakyBackend(BroadcastBackend):
     def __init__(self) -> None:
         self.queue: asyncio.Queue[Event] = asyncio.Queue()
