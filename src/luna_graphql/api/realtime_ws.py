@@ -30,12 +30,15 @@ logger = logging.getLogger(__name__)
 TOKEN_EXPIRED = 4403
 
 
-@dataclass
+@dataclass(slots=True)
 class SocketState:
     """What a socket holds beyond Strawberry's context: its presence row and expiry timer."""
 
     connection_id: uuid.UUID | None = None
-    expiry: asyncio.Task[None] | None = field(default=None, repr=False)
+    # A timer rather than a task sleeping until `exp`: every idle socket holds one, and a
+    # sleeping task (its coroutine, frame, future and context) weighs over 1 KiB more.
+    expiry: asyncio.TimerHandle | None = field(default=None, repr=False)
+    closing: asyncio.Task[None] | None = field(default=None, repr=False)
 
 
 def token_from_params(params: dict[str, Any] | None) -> str | None:
@@ -76,7 +79,8 @@ async def accept_socket(context: LunaContext) -> None:
         raise ConnectionRejectionError({"code": "RATE_LIMITED"}) from None
     expires_at = token_expiry(token)
     if expires_at is not None:
-        state.expiry = asyncio.create_task(_close_when_expired(context, expires_at))
+        delay = max(0.0, expires_at - time.time())
+        state.expiry = asyncio.get_running_loop().call_later(delay, _expire, context, state)
 
 
 async def release_socket(context: LunaContext | None) -> None:
@@ -86,6 +90,8 @@ async def release_socket(context: LunaContext | None) -> None:
         return
     if state.expiry is not None:
         state.expiry.cancel()
+    if state.closing is not None:
+        state.closing.cancel()
     if state.connection_id is not None:
         connection_id, state.connection_id = state.connection_id, None
         try:
@@ -94,8 +100,13 @@ async def release_socket(context: LunaContext | None) -> None:
             logger.exception("presence disconnect failed; the reaper will clean up")
 
 
-async def _close_when_expired(context: LunaContext, expires_at: float) -> None:
-    await asyncio.sleep(max(0.0, expires_at - time.time()))
+def _expire(context: LunaContext, state: SocketState) -> None:
+    state.expiry = None
+    # Kept on the state so the task is not garbage-collected halfway through the close.
+    state.closing = asyncio.create_task(_close_expired(context))
+
+
+async def _close_expired(context: LunaContext) -> None:
     websocket = context.response
     with contextlib.suppress(Exception):  # already closing or closed: nothing to do
         await websocket.close(code=TOKEN_EXPIRED, reason="Token expired")
