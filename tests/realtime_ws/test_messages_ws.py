@@ -138,3 +138,29 @@ async def test_a_5000_character_message_of_4_byte_emoji_is_delivered(
         assert (await op.next())["messageAdded"]["content"] == text
     finally:
         await ws.close()
+
+
+async def test_sockets_of_both_partners_each_see_their_own_view_of_one_event(
+    servers: list[ServerProcess], couple: Couple, http: httpx.AsyncClient
+) -> None:
+    """Subscribers of one event share its execution per viewer (shared_results): with two
+    sockets per partner on one process, each partner still gets their own view."""
+    one, two = servers
+    sockets = [
+        await GqlWs.open(two.base_url, {"token": partner.token})
+        for partner in (couple.a, couple.b, couple.a, couple.b)
+    ]
+    try:
+        ops = [await ws.subscribe(MESSAGE_ADDED, {"c": couple.conversation_id}) for ws in sockets]
+        await asyncio.sleep(0.3)
+        sent = await send_message(http, one.base_url, couple.a.token, couple.conversation_id, "hi")
+        seen = [(await op.next())["messageAdded"] for op in ops]
+        assert [(got["id"], got["isMine"]) for got in seen] == [
+            (sent["id"], True),
+            (sent["id"], False),
+            (sent["id"], True),
+            (sent["id"], False),
+        ]
+    finally:
+        for ws in sockets:
+            await ws.close()

@@ -21,6 +21,7 @@ from luna_graphql.api.context import AppRuntime, LunaContext
 from luna_graphql.api.errors import new_request_id
 from luna_graphql.api.realtime_ws import accept_socket, release_socket
 from luna_graphql.api.schema import LunaSchema
+from luna_graphql.api.shared_results import encode_next_frame
 from luna_graphql.errors import LunaError
 from luna_graphql.settings import Settings
 
@@ -88,6 +89,10 @@ class LunaGraphQL(GraphQL[LunaContext, None]):
             except LunaError as exc:
                 context.auth_error = exc
         return context
+
+    def encode_json(self, data: object) -> str | bytes:
+        frame = encode_next_frame(data)
+        return frame if frame is not None else super().encode_json(data)
 
     async def on_ws_connect(self, context: LunaContext) -> UnsetType | dict[str, object] | None:
         await accept_socket(context)

@@ -36,6 +36,7 @@ from luna_graphql.api.messages import MessageMutation, MessageQuery
 from luna_graphql.api.preferences import PreferencesMutation, PreferencesQuery
 from luna_graphql.api.realtime_mutations import RealtimeMutation
 from luna_graphql.api.receipts import ReceiptMutation
+from luna_graphql.api.shared_results import SharingExecutor
 from luna_graphql.api.subscriptions import RealtimeSubscription
 from luna_graphql.api.viewer import ViewerQuery
 from luna_graphql.settings import Settings
@@ -174,5 +175,6 @@ def build_schema(settings: Settings | None = None) -> LunaSchema:
         subscription=subscription,
         extensions=[] if settings is None else _extensions(settings),
         config=StrawberryConfig(disable_field_suggestions=production),
+        execution_context_class=SharingExecutor,
         production=production,
     )

@@ -9,6 +9,7 @@ import strawberry
 
 from luna_graphql.api.ids import encode_cursor
 from luna_graphql.api.message_analysis import MessageAnalysisResult, resolve_message_analysis
+from luna_graphql.api.shared_results import shareable
 from luna_graphql.api.types.enums import InterventionType, MessageStatus, PartnerRole
 from luna_graphql.api.types.luna import LunaReviewRequired
 from luna_graphql.services.history import MessagePage
@@ -48,7 +49,7 @@ class Message:
 
     @classmethod
     def from_view(cls, view: MessageView) -> Message:
-        return cls(
+        message = cls(
             id=strawberry.ID(str(view.id)),
             conversation_id=strawberry.ID(str(view.conversation_id)),
             seq=view.seq,
@@ -69,6 +70,9 @@ class Message:
             intervention_accepted=view.intervention_accepted,
             original_content=view.original_content,
         )
+        # The view is all a subscriber's result depends on (with the viewer): subscribers
+        # with equal views of one event may share one execution (see shared_results).
+        return shareable(message, view)
 
 
 @strawberry.type

@@ -1,0 +1,154 @@
+"""Execute a subscription event once per shape, not once per subscriber.
+
+One message wakes every subscriber of the couple at once, and they mostly run the same
+document with the same variables as one of two viewers on the same row: graphql-core would
+execute the same selection for each of them and build the same result. The subscription's
+executor keeps each event's result for a moment instead, keyed by everything that decides
+it:
+
+- the parsed operation (one object per distinct query text, thanks to the parser cache),
+- the variables as coerced,
+- the viewer: results are never shared between partners, whose privacy rules differ,
+- the payload's share key: a frozen value of what the viewer may see of the row
+  (`MessageView`), set by the subscription that yields it (`shareable`).
+
+`encode_next_frame` then serialises a shared result's data once for all its subscribers.
+
+Payloads without a share key are executed as usual. A result with errors, or one that is
+still being computed (an async field such as `analysis` was selected), is not kept: such
+subscribers execute for themselves, as before.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import OrderedDict
+from collections.abc import Hashable
+from typing import Any, TypeVar
+
+from graphql import ExecutionResult, OperationDefinitionNode
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+T = TypeVar("T")
+
+_SHARE_KEY = "_luna_share_key"
+# Long enough for one event's fan-out to every local subscriber, short enough that nothing
+# read at execution time (an async field's data) could be served stale.
+TTL_S = 1.0
+MAX_ENTRIES = 1024
+
+
+def shareable(payload: T, key: Hashable) -> T:
+    """Mark a subscription payload: subscribers with equal keys may share its result."""
+    setattr(payload, _SHARE_KEY, key)
+    return payload
+
+
+class SharedResults:
+    """A small process-wide map of recent event results; bounded in size and age."""
+
+    def __init__(self, *, ttl_s: float = TTL_S, max_entries: int = MAX_ENTRIES) -> None:
+        self._ttl_s = ttl_s
+        self._max_entries = max_entries
+        self._entries: OrderedDict[
+            Hashable, tuple[float, OperationDefinitionNode, ExecutionResult]
+        ] = OrderedDict()
+        self.executions = 0  # results computed (not shared), for tests
+        self.shared = 0  # results served from here
+
+    def get(self, key: Hashable, operation: OperationDefinitionNode) -> ExecutionResult | None:
+        entry = self._entries.get(key)
+        # The key holds the operation's id(); the entry holds the operation itself, so an id
+        # reused by another document can never match.
+        if entry is None or entry[1] is not operation:
+            return None
+        if time.monotonic() - entry[0] > self._ttl_s:
+            del self._entries[key]
+            return None
+        self.shared += 1
+        return entry[2]
+
+    def put(
+        self, key: Hashable, operation: OperationDefinitionNode, result: ExecutionResult
+    ) -> None:
+        self._entries[key] = (time.monotonic(), operation, result)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self._max_entries:
+            self._entries.popitem(last=False)
+
+
+SHARED_RESULTS = SharedResults()
+
+
+class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's executor, sharing per-event results between identical subscribers."""
+
+    _event_key: Hashable | None = None
+    _variables_key: str | None = None
+
+    def build_per_event_executor(self, payload: Any) -> SharingExecutor:
+        executor = super().build_per_event_executor(payload)
+        assert isinstance(executor, SharingExecutor)  # a copy of this one
+        share = getattr(payload, _SHARE_KEY, None)
+        viewer = getattr(getattr(self.context_value, "viewer", None), "user_id", None)
+        if share is not None and viewer is not None:
+            executor._event_key = (id(self.operation), self._variables(), viewer, share)
+        return executor
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        key = self._event_key
+        if key is None:
+            return super().execute_operation(serially)
+        shared = SHARED_RESULTS.get(key, self.operation)
+        if shared is not None:
+            return shared
+        result = super().execute_operation(serially)
+        SHARED_RESULTS.executions += 1
+        if isinstance(result, ExecutionResult) and not result.errors:
+            SHARED_RESULTS.put(key, self.operation, result)
+        return result
+
+    def _variables(self) -> str:
+        # Once per subscription (this is the subscription's executor, events copy it).
+        if self._variables_key is None:
+            self._variables_key = json.dumps(
+                self.variable_values.coerced, sort_keys=True, default=str
+            )
+        return self._variables_key
+
+
+class _EncodedData:
+    """The JSON of recent `next` payloads' data, by object identity (a shared result's data
+    is one object for all its subscribers)."""
+
+    def __init__(self, max_entries: int = 64) -> None:
+        self._max_entries = max_entries
+        self._entries: OrderedDict[int, tuple[object, str]] = OrderedDict()
+
+    def encode(self, data: object) -> str:
+        entry = self._entries.get(id(data))
+        if entry is not None and entry[0] is data:
+            return entry[1]
+        encoded = json.dumps(data, separators=(",", ":"))
+        self._entries[id(data)] = (data, encoded)  # holding `data` keeps its id unique
+        while len(self._entries) > self._max_entries:
+            self._entries.popitem(last=False)
+        return encoded
+
+
+_ENCODED = _EncodedData()
+
+
+def encode_next_frame(message: object) -> str | None:
+    """A graphql-transport-ws `next` frame carrying only data, as Strawberry would encode it
+    (compact, keys in its order), its data serialised once per shared result; None for any
+    other message."""
+    if not isinstance(message, dict) or message.get("type") != "next" or len(message) != 3:
+        return None
+    payload = message.get("payload")
+    if not isinstance(payload, dict) or payload.keys() != {"data"}:
+        return None
+    operation_id = json.dumps(message["id"])
+    data = _ENCODED.encode(payload["data"])
+    return f'{{"id":{operation_id},"type":"next","payload":{{"data":{data}}}}}'
