@@ -54,8 +54,6 @@ class SharedResults:
         self._entries: OrderedDict[
             Hashable, tuple[float, OperationDefinitionNode, ExecutionResult]
         ] = OrderedDict()
-        self.executions = 0  # results computed (not shared), for tests
-        self.shared = 0  # results served from here
 
     def get(self, key: Hashable, operation: OperationDefinitionNode) -> ExecutionResult | None:
         entry = self._entries.get(key)
@@ -66,7 +64,6 @@ class SharedResults:
         if time.monotonic() - entry[0] > self._ttl_s:
             del self._entries[key]
             return None
-        self.shared += 1
         return entry[2]
 
     def put(
@@ -81,31 +78,42 @@ class SharedResults:
 SHARED_RESULTS = SharedResults()
 
 
+class _Replay:
+    """Stands in for a per-event executor whose result is already known."""
+
+    __slots__ = ("_result",)
+
+    def __init__(self, result: ExecutionResult) -> None:
+        self._result = result
+
+    def execute_operation(self, serially: bool | None = None) -> ExecutionResult:
+        return self._result
+
+
 class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
     """Strawberry's executor, sharing per-event results between identical subscribers."""
 
     _event_key: Hashable | None = None
     _variables_key: str | None = None
 
-    def build_per_event_executor(self, payload: Any) -> SharingExecutor:
-        executor = super().build_per_event_executor(payload)
-        assert isinstance(executor, SharingExecutor)  # a copy of this one
+    def build_per_event_executor(self, payload: Any) -> Any:
         share = getattr(payload, _SHARE_KEY, None)
         viewer = getattr(getattr(self.context_value, "viewer", None), "user_id", None)
-        if share is not None and viewer is not None:
-            executor._event_key = (id(self.operation), self._variables(), viewer, share)
+        if share is None or viewer is None:
+            return super().build_per_event_executor(payload)
+        key = (id(self.operation), self._variables(), viewer, share)
+        shared = SHARED_RESULTS.get(key, self.operation)
+        if shared is not None:
+            return _Replay(shared)  # no per-event copy of this executor to build
+        executor = super().build_per_event_executor(payload)
+        assert isinstance(executor, SharingExecutor)  # a copy of this one
+        executor._event_key = key
         return executor
 
     def execute_operation(self, serially: bool | None = None) -> Any:
-        key = self._event_key
-        if key is None:
-            return super().execute_operation(serially)
-        shared = SHARED_RESULTS.get(key, self.operation)
-        if shared is not None:
-            return shared
         result = super().execute_operation(serially)
-        SHARED_RESULTS.executions += 1
-        if isinstance(result, ExecutionResult) and not result.errors:
+        key = self._event_key
+        if key is not None and isinstance(result, ExecutionResult) and not result.errors:
             SHARED_RESULTS.put(key, self.operation, result)
         return result
 
