@@ -51,6 +51,20 @@ class RawHttp:
             raise RuntimeError(f"sendMessage failed: {headers[:40]!r} {payload}")
         return payload
 
+    async def post(self, path: str) -> bytes:
+        """An empty POST (the fan-out floor's trigger); the response body."""
+        assert self._reader is not None and self._writer is not None
+        self._writer.write(
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+            "Content-Length: 0\r\n\r\n".encode()
+        )
+        headers = await self._reader.readuntil(b"\r\n\r\n")
+        length = 0
+        for line in headers.split(b"\r\n"):
+            if line[:15].lower() == b"content-length:":
+                length = int(line[15:])
+        return await self._reader.readexactly(length)
+
     async def close(self) -> None:
         if self._writer is not None:
             self._writer.close()

@@ -24,6 +24,7 @@ from luna_graphql.api.auth import mint_token
 from luna_graphql.settings import Settings
 
 LUNA = str(Path(sys.executable).with_name("luna-graphql"))
+ROOT = Path(__file__).resolve().parents[1]
 BENCH_URL_ENV = "LUNA_BENCH_DATABASE_URL"
 
 # Limits out of the way: the benchmark measures the messaging path, not the limiter's refusals.
@@ -108,13 +109,35 @@ class Server:
 
 
 def start_server(database_url: str, log_dir: Path, name: str) -> Server:
-    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("LUNA_")}
     env.update(SERVER_ENV, LUNA_DATABASE_URL=database_url)
+    port = free_port()
+    return _started([LUNA, "serve", "--port", str(port)], env, port, log_dir, name)
+
+
+def start_bare_server(log_dir: Path) -> Server:
+    """`bench.bare_ws` on uvicorn with the WebSocket settings `serve` uses."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "bench.bare_ws:app",
+        "--port",
+        str(port),
+        "--ws-max-size",
+        str(1024 * 1024),
+        "--ws-per-message-deflate",
+        "false",
+    ]
+    return _started(command, dict(os.environ), port, log_dir, "bare")
+
+
+def _started(
+    command: list[str], env: dict[str, str], port: int, log_dir: Path, name: str
+) -> Server:
     with (log_dir / f"{name}.log").open("wb") as log:
-        process = subprocess.Popen(
-            [LUNA, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
-        )
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     server = Server(process, port)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -184,6 +184,36 @@ async def measure_fanout(
     return FanoutResult(subscribers, rounds, percentile(times, 50) * 1000, max(times) * 1000)
 
 
+async def measure_fanout_floor(bare: Server, subscribers: int, rounds: int) -> FanoutResult:
+    """The same measure against `bench.bare_ws`: the server stack's own cost of writing one
+    frame to every socket, with nothing of ours (no GraphQL, bus or database) in the way."""
+    arrivals: dict[int, list[float]] = defaultdict(list)
+    complete: dict[int, asyncio.Event] = defaultdict(asyncio.Event)
+
+    def on_message(seq: int, at: float) -> None:
+        arrivals[seq].append(at)
+        if len(arrivals[seq]) == subscribers:
+            complete[seq].set()
+
+    couple = BenchCouple("-", "-", "-", "-")  # the bare server checks nothing
+    subs = await open_many(bare, couple, subscribers, on_message)
+    http = await RawHttp(*_host_port(bare)).connect()
+    times = []
+    try:
+        await asyncio.sleep(2.0)
+        for seq in range(1, rounds + 3):
+            started = time.perf_counter()
+            await http.post(f"/fire?seq={seq}")
+            await asyncio.wait_for(complete[seq].wait(), 30)
+            if seq > 2:
+                times.append(max(arrivals[seq]) - started)
+            await asyncio.sleep(0.3)
+    finally:
+        await http.close()
+        await asyncio.gather(*(s.close() for s in subs))
+    return FanoutResult(subscribers, rounds, percentile(times, 50) * 1000, max(times) * 1000)
+
+
 async def measure_memory(
     server: Server, couple: BenchCouple, counts: list[int]
 ) -> list[MemoryResult]:

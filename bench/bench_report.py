@@ -23,6 +23,7 @@ def write_report(
     latency: LatencyResult,
     throughput: ThroughputResult,
     fanout: FanoutResult,
+    floor: FanoutResult,
     memory: list[MemoryResult],
     quick: bool,
 ) -> None:
@@ -60,6 +61,12 @@ def write_report(
             "≤ 50 ms",
             _mark(fanout.p50_ms <= 50),
         ),
+        (
+            f"… floor: the bare server stack writing one frame to {floor.subscribers} sockets",
+            f"p50 {floor.p50_ms:.1f} ms, max {floor.max_ms:.1f} ms ({floor.rounds} rounds)",
+            "—",
+            "—",
+        ),
     ]
     for m in memory:
         rows.append(
@@ -94,6 +101,10 @@ How each figure is measured:
   the first send until the last message is received; each couple's seqs checked 1..n in order.
 - **Fan-out**: 1,000 sockets (both partners, alternating) subscribed to one conversation on
   process 2; one message sent on process 1; until the 1,000th socket has it.
+- **Fan-out floor**: `bench/bare_ws.py`, a Starlette WebSocket endpoint on the same uvicorn
+  settings with nothing of ours behind it, holding 1,000 of the same client sockets; one
+  `POST /fire` writes one `next` frame to each; until the 1,000th socket has it. What a
+  fan-out from one Python process costs on this machine before any GraphQL, bus or database.
 - **Memory**: a fresh process 3; RSS growth after opening the sockets (each authenticated, in
   presence, with one idle `messageAdded` subscription), divided by their number.
 

@@ -23,9 +23,16 @@ from bench.bench_env import (
     fresh_database,
     make_couples,
     postgres_server,
+    start_bare_server,
     start_server,
 )
-from bench.bench_phases import measure_fanout, measure_latency, measure_memory, measure_throughput
+from bench.bench_phases import (
+    measure_fanout,
+    measure_fanout_floor,
+    measure_latency,
+    measure_memory,
+    measure_throughput,
+)
 from bench.bench_raw import measure_raw_limit
 from bench.bench_report import write_report
 
@@ -59,6 +66,11 @@ async def run(quick: bool) -> None:
             fanout = await measure_fanout(one, two, couples[101], 1000, 10 if not quick else 3)
             print(fanout, flush=True)
             two.stop()
+            print("fan-out floor ...", flush=True)
+            servers.append(bare := start_bare_server(logs))
+            floor = await measure_fanout_floor(bare, 1000, 10 if not quick else 3)
+            bare.stop()
+            print(floor, flush=True)
             print("memory ...", flush=True)
             servers.append(fresh := start_server(url, logs, "server3"))
             memory = await measure_memory(
@@ -74,7 +86,16 @@ async def run(quick: bool) -> None:
         f"1-min load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
     )
     write_report(
-        REPORT, machine, time.strftime("%Y-%m-%d"), raw, latency, throughput, fanout, memory, quick
+        REPORT,
+        machine,
+        time.strftime("%Y-%m-%d"),
+        raw,
+        latency,
+        throughput,
+        fanout,
+        floor,
+        memory,
+        quick,
     )
     print(f"wrote {REPORT} (server logs in {logs})")
 
