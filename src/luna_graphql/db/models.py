@@ -10,6 +10,7 @@ from luna_graphql.db.messaging import (
 )
 from luna_graphql.db.people import Relationship, User
 from luna_graphql.db.presence import PresenceConnection, UserPresence
+from luna_graphql.db.reactions import EMOJI_MAX_CHARS, MessageReaction
 from luna_graphql.db.vocab import (
     ANALYSIS_STATUSES,
     GESTURE_NOTE_MAX,
@@ -28,6 +29,7 @@ from luna_graphql.db.vocab import (
 
 __all__ = [
     "ANALYSIS_STATUSES",
+    "EMOJI_MAX_CHARS",
     "GESTURE_NOTE_MAX",
     "GESTURE_TYPES",
     "INTERVENTION_TYPES",
@@ -44,6 +46,7 @@ __all__ = [
     "ConnectionGesture",
     "EscalationEvent",
     "LunaReviewTally",
+    "MessageReaction",
     "MessageSuggestion",
     "PartnerConversation",
     "PartnerMessage",
