@@ -50,6 +50,7 @@ class RateLimiter:
                 "typing": settings.rate_limit_typing,
                 "review": settings.rate_limit_review,
                 "gesture": settings.rate_limit_gesture,
+                "reaction": settings.rate_limit_reaction,
             },
             settings.rate_limit_storage_url,
         )

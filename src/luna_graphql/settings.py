@@ -80,6 +80,7 @@ class Settings(BaseSettings):
     rate_limit_typing: str = "30/10 seconds"
     rate_limit_review: str = "20/minute"
     rate_limit_gesture: str = "10/minute"
+    rate_limit_reaction: str = "60/minute"
 
     # Assistant
     assistant_provider: Literal["auto", "local", "openai"] = "auto"

@@ -34,6 +34,7 @@ from luna_graphql.api.insights import InsightsQuery
 from luna_graphql.api.luna import LunaMutation, LunaQuery
 from luna_graphql.api.messages import MessageMutation, MessageQuery
 from luna_graphql.api.preferences import PreferencesMutation, PreferencesQuery
+from luna_graphql.api.reactions import ReactionMutation, ReactionSubscription
 from luna_graphql.api.realtime_mutations import RealtimeMutation
 from luna_graphql.api.receipts import ReceiptMutation
 from luna_graphql.api.shared_results import SharingExecutor
@@ -57,8 +58,9 @@ MUTATIONS: list[type] = [
     RealtimeMutation,
     LunaMutation,
     GestureMutation,
+    ReactionMutation,
 ]
-SUBSCRIPTIONS: list[type] = [RealtimeSubscription, GestureSubscription]
+SUBSCRIPTIONS: list[type] = [RealtimeSubscription, GestureSubscription, ReactionSubscription]
 
 CACHE_SIZE = 256  # distinct documents kept parsed and validated per process
 

@@ -9,6 +9,7 @@ import strawberry
 
 from luna_graphql.api.ids import encode_cursor
 from luna_graphql.api.message_analysis import MessageAnalysisResult, resolve_message_analysis
+from luna_graphql.api.reactions import ReactionGroup, resolve_message_reactions
 from luna_graphql.api.shared_results import shareable
 from luna_graphql.api.types.enums import InterventionType, MessageStatus, PartnerRole
 from luna_graphql.api.types.luna import LunaReviewRequired
@@ -45,6 +46,11 @@ class Message:
         resolver=resolve_message_analysis,
         description="Background analysis (sentiment, emotions, triggers, escalation risk, "
         "Gottman markers), readable by both partners. Fetched in one query per page.",
+    )
+    reactions: list[ReactionGroup] = strawberry.field(
+        resolver=resolve_message_reactions,
+        description="Both partners' emoji reactions, one group per emoji in the order each "
+        "was first used. Fetched in one query per page.",
     )
 
     @classmethod
