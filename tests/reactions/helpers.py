@@ -27,9 +27,7 @@ query($c: ID!) {{
 
 
 async def add(client: GraphQLClient, message_id: str, emoji: str) -> dict[str, Any]:
-    payload: dict[str, Any] = (await client.data(ADD, {"m": message_id, "e": emoji}))[
-        "addReaction"
-    ]
+    payload: dict[str, Any] = (await client.data(ADD, {"m": message_id, "e": emoji}))["addReaction"]
     return payload
 
 

@@ -111,7 +111,9 @@ async def test_a_deleted_message_takes_no_reactions_and_shows_none(
 ) -> None:
     message = await pair.send(pair.a, "oops")
     await add(pair.b, message["id"], HEART)
-    await pair.a.data("mutation($id: ID!) { deleteMessage(id: $id) { seq } }", {"id": message["id"]})
+    await pair.a.data(
+        "mutation($id: ID!) { deleteMessage(id: $id) { seq } }", {"id": message["id"]}
+    )
     before = await reaction_rows(session)
     for client in (pair.a, pair.b):
         for operation in (ADD, REMOVE):

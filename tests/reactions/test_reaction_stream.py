@@ -1,0 +1,159 @@
+"""The reaction service and stream on the real PostgreSQL bus: events only on commit, each
+change re-read for each viewer, other couples refused before anything streams."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from luna_graphql.db.models import MessageReaction
+from luna_graphql.errors import NotFound
+from luna_graphql.realtime.bus import BroadcastBus
+from luna_graphql.realtime.events import NotifyEmitter
+from luna_graphql.services.access import Viewer
+from luna_graphql.services.reaction_stream import stream_reactions
+from luna_graphql.services.reactions import (
+    MessageReactions,
+    ReactionGroup,
+    add_reaction,
+    remove_reaction,
+)
+from tests.api.helpers import listening
+from tests.realtime_services.conftest import Collector, World, make_world, send
+
+HEART = "❤️"
+
+
+async def _react(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    viewer: Viewer,
+    message_id: uuid.UUID,
+    emoji: str = HEART,
+    *,
+    remove: bool = False,
+) -> MessageReactions:
+    change = remove_reaction if remove else add_reaction
+    async with sessionmaker.begin() as session:
+        return await change(
+            session, viewer=viewer, emitter=NotifyEmitter(), message_id=message_id, emoji=emoji
+        )
+
+
+async def _count(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
+    async with sessionmaker() as session:
+        return int(await session.scalar(select(func.count()).select_from(MessageReaction)) or 0)
+
+
+async def test_the_event_goes_out_on_commit_and_never_on_rollback(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    bus: BroadcastBus,
+    world: World,
+    database_url: str,
+) -> None:
+    message = await send(sessionmaker, bus, world.a, world.conversation_id)
+    async with listening(database_url, world.relationship_id) as log:
+        await log.drain()
+        async with sessionmaker() as session:
+            await add_reaction(
+                session, viewer=world.b, emitter=bus.emitter, message_id=message.id, emoji=HEART
+            )
+            assert await log.drain() == []  # written, not committed: nobody hears of it
+            await session.rollback()
+        assert await log.drain() == []
+        assert await _count(sessionmaker) == 0
+
+        async with sessionmaker() as session:
+            await add_reaction(
+                session, viewer=world.b, emitter=bus.emitter, message_id=message.id, emoji=HEART
+            )
+            assert await log.drain() == []
+            await session.commit()
+        [event] = await log.drain()
+        assert event.kind == "reaction"
+        assert event.data["message_id"] == str(message.id)
+
+
+async def test_each_partner_streams_the_reactions_as_they_see_them(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    bus: BroadcastBus,
+    world: World,
+    collect: Callable[[Any], Collector],
+) -> None:
+    message = await send(sessionmaker, bus, world.a, world.conversation_id)
+    streams = {
+        name: collect(
+            stream_reactions(
+                sessionmaker=sessionmaker,
+                bus=bus,
+                viewer=viewer,
+                conversation_id=world.conversation_id,
+            )
+        )
+        for name, viewer in (("a", world.a), ("b", world.b))
+    }
+    await streams["a"].settle()  # both are subscribed before anything changes
+
+    await _react(sessionmaker, world.b, message.id)
+    await _react(sessionmaker, world.b, message.id)  # no change: no event, no item
+    await _react(sessionmaker, world.a, message.id)
+    await _react(sessionmaker, world.b, message.id, remove=True)
+
+    seen_by_a = await streams["a"].wait_for(3)
+    seen_by_b = await streams["b"].wait_for(3)
+    assert [item.message_id for item in seen_by_a] == [message.id] * 3
+    assert [item.groups for item in seen_by_a] == [
+        [ReactionGroup(HEART, ("partner_b",), reacted_by_me=False)],
+        [ReactionGroup(HEART, ("partner_b", "partner_a"), reacted_by_me=True)],
+        [ReactionGroup(HEART, ("partner_a",), reacted_by_me=True)],
+    ]
+    assert [item.groups for item in seen_by_b] == [
+        [ReactionGroup(HEART, ("partner_b",), reacted_by_me=True)],
+        [ReactionGroup(HEART, ("partner_b", "partner_a"), reacted_by_me=True)],
+        [ReactionGroup(HEART, ("partner_a",), reacted_by_me=False)],
+    ]
+    assert len(await streams["a"].settle()) == 3
+
+
+async def test_another_couples_conversation_is_not_found_before_streaming(
+    sessionmaker: async_sessionmaker[AsyncSession], bus: BroadcastBus, world: World
+) -> None:
+    others = await make_world(sessionmaker)
+    for conversation_id in (world.conversation_id, uuid.uuid4()):
+        for viewer in (others.a, others.b):
+            with pytest.raises(NotFound):
+                await stream_reactions(
+                    sessionmaker=sessionmaker,
+                    bus=bus,
+                    viewer=viewer,
+                    conversation_id=conversation_id,
+                )
+
+
+async def test_another_couples_changes_never_reach_the_stream(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    bus: BroadcastBus,
+    world: World,
+    collect: Callable[[Any], Collector],
+) -> None:
+    others = await make_world(sessionmaker)
+    theirs = await send(sessionmaker, bus, others.a, others.conversation_id)
+    ours = await send(sessionmaker, bus, world.a, world.conversation_id)
+    stream = collect(
+        stream_reactions(
+            sessionmaker=sessionmaker,
+            bus=bus,
+            viewer=world.a,
+            conversation_id=world.conversation_id,
+        )
+    )
+    await stream.settle()
+    await _react(sessionmaker, others.b, theirs.id)
+    await _react(sessionmaker, world.b, ours.id)
+    [item] = await stream.wait_for(1)
+    assert item.message_id == ours.id
+    assert await stream.settle() == [item]
