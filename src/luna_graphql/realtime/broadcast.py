@@ -131,6 +131,29 @@ class _ChannelLock:
         self.users = 0
 
 
+class _Subscribing:
+    """`async with broadcast.subscribe(channel) as sub`. A class rather than an
+    asynccontextmanager: every idle subscription holds its context manager, and a
+    generator-based one (generator, frame, attribute dict) weighs several times more."""
+
+    __slots__ = ("_broadcast", "_sub")
+
+    def __init__(self, broadcast: SafeBroadcast, sub: Subscription) -> None:
+        self._broadcast = broadcast
+        self._sub = sub
+
+    async def __aenter__(self) -> Subscription:
+        try:
+            await self._broadcast._join(self._sub)
+        except BaseException:
+            await self._broadcast._leave(self._sub)
+            raise
+        return self._sub
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self._broadcast._leave(self._sub)
+
+
 class SafeBroadcast(Broadcast):
     def __init__(
         self,
@@ -186,34 +209,36 @@ class SafeBroadcast(Broadcast):
             # per event lets consumers that keep up drain their inbox during a burst.
             await asyncio.sleep(0)
 
-    @contextlib.asynccontextmanager
-    async def subscribe(  # type: ignore[override]
+    def subscribe(  # type: ignore[override]
         self, channel: str, accept: Callable[[Event], bool] | None = None
-    ) -> AsyncIterator[Subscription]:
+    ) -> _Subscribing:
         # Overridden signature: broadcaster's Subscriber is not exported from its top level,
         # so our Subscription mirrors its interface instead of subclassing it.
-        sub = Subscription(channel, self._queue_size, accept)
+        return _Subscribing(self, Subscription(channel, self._queue_size, accept))
+
+    async def _join(self, sub: Subscription) -> None:
+        channel = sub.channel
         # Registered before the backend subscribe is awaited, so a concurrent subscriber that
         # finds the channel already LISTENed never misses what arrives meanwhile.
         self._subs.setdefault(channel, set()).add(sub)
-        try:
-            async with self._channel_lock(channel):
-                if channel not in self._backend_channels:
-                    # Marked before the await: if it is cancelled halfway, cleanup still
-                    # unsubscribes (backends tolerate unsubscribing what they never had).
-                    self._backend_channels.add(channel)
-                    await self._backend.subscribe(channel)
-            yield sub
-        finally:
-            subs = self._subs.get(channel)
-            if subs is not None:
-                subs.discard(sub)
-                if not subs:
-                    del self._subs[channel]
-            sub.close()
-            if channel not in self._subs:
-                # Shielded so that a second cancellation cannot leave a LISTEN behind.
-                await asyncio.shield(asyncio.ensure_future(self._release(channel)))
+        async with self._channel_lock(channel):
+            if channel not in self._backend_channels:
+                # Marked before the await: if it is cancelled halfway, cleanup still
+                # unsubscribes (backends tolerate unsubscribing what they never had).
+                self._backend_channels.add(channel)
+                await self._backend.subscribe(channel)
+
+    async def _leave(self, sub: Subscription) -> None:
+        channel = sub.channel
+        subs = self._subs.get(channel)
+        if subs is not None:
+            subs.discard(sub)
+            if not subs:
+                del self._subs[channel]
+        sub.close()
+        if channel not in self._subs:
+            # Shielded so that a second cancellation cannot leave a LISTEN behind.
+            await asyncio.shield(asyncio.ensure_future(self._release(channel)))
 
     @contextlib.asynccontextmanager
     async def _channel_lock(self, channel: str) -> AsyncIterator[None]:

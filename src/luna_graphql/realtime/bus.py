@@ -8,12 +8,11 @@ database, which is the source of truth.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
-from typing import Final, Protocol
+from typing import Any, Final, Protocol
 from urllib.parse import urlsplit
 
 from broadcaster import Broadcast, Event
@@ -44,7 +43,9 @@ def _decode(payload: str) -> BusEvent:
     return BusEvent.decode(payload)
 
 
+@functools.lru_cache(maxsize=64)
 def _of_kinds(kinds: frozenset[str]) -> Callable[[Event], bool]:
+    # Cached: subscribers asking for the same kinds share one filter instead of a closure each.
     def accept(event: Event) -> bool:
         try:
             return _decode(event.message).kind in kinds
@@ -106,17 +107,28 @@ class EventBus(Protocol):
 
 
 class _DecodedSubscription:
-    """Decodes broadcaster events into BusEvent / RESYNC_REQUIRED, skipping garbage."""
+    """Decodes broadcaster events into BusEvent / RESYNC_REQUIRED, skipping garbage.
 
-    __slots__ = ("_sub",)
+    Also the context manager `subscribe` returns (entering the broadcaster's one): every idle
+    subscription holds it, so one small object rather than a generator-based manager."""
 
-    def __init__(self, sub: object) -> None:
-        self._sub = sub
+    __slots__ = ("_cm", "_sub")
+
+    def __init__(self, cm: AbstractAsyncContextManager[Any]) -> None:
+        self._cm = cm
+        self._sub: Any = None
+
+    async def __aenter__(self) -> BusSubscription:
+        self._sub = await self._cm.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> bool | None:
+        return await self._cm.__aexit__(*exc_info)
 
     async def get(self) -> BusEvent | Resync:
         while True:
             try:
-                event: Event = await self._sub.get()  # type: ignore[attr-defined]
+                event: Event = await self._sub.get()
             except Unsubscribed:
                 raise StopAsyncIteration from None
             if event.message == RESYNC:
@@ -162,16 +174,14 @@ class BroadcastBus:
             await self._emitter.drain()
         await self._broadcast.disconnect()
 
-    @contextlib.asynccontextmanager
-    async def subscribe(
+    def subscribe(
         self, channel: str, kinds: frozenset[str] | None = None
-    ) -> AsyncIterator[BusSubscription]:
+    ) -> AbstractAsyncContextManager[BusSubscription]:
         if kinds is None:
             cm = self._broadcast.subscribe(channel)
         else:
             cm = self._broadcast.subscribe(channel, accept=_of_kinds(kinds))  # type: ignore[call-arg]
-        async with cm as sub:
-            yield _DecodedSubscription(sub)
+        return _DecodedSubscription(cm)
 
     async def publish(self, event: BusEvent) -> None:
         await self._broadcast.publish(event.channel, event.encode())
