@@ -7,9 +7,8 @@ services open a short one per read.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
-from contextlib import aclosing
-from typing import TypeVar
+from collections.abc import AsyncIterator, Callable
+from typing import Generic, TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -30,10 +29,30 @@ S = TypeVar("S")
 T = TypeVar("T")
 
 
-async def _mapped(source: AsyncIterator[S], convert: Callable[[S], T]) -> AsyncGenerator[T, None]:
-    async with aclosing(source) as items:  # type: ignore[type-var]
-        async for item in items:
-            yield convert(item)
+class _Mapped(Generic[S, T]):
+    """`convert` applied to each item of `source`, which is closed with it.
+
+    Not an async generator: every idle subscription holds one, and a generator (with its
+    frame and an `aclosing` around the source) weighs several times more. Graphql-core's
+    consumer closes it on every exit path, which closes the source.
+    """
+
+    __slots__ = ("_convert", "_source")
+
+    def __init__(self, source: AsyncIterator[S], convert: Callable[[S], T]) -> None:
+        self._source = source
+        self._convert = convert
+
+    def __aiter__(self) -> _Mapped[S, T]:
+        return self
+
+    async def __anext__(self) -> T:
+        return self._convert(await anext(self._source))
+
+    async def aclose(self) -> None:
+        close = getattr(self._source, "aclose", None)
+        if close is not None:
+            await close()
 
 
 async def resolve_message_added(
@@ -51,7 +70,7 @@ async def resolve_message_added(
         conversation_id=parse_id(conversation_id, field="conversationId"),
         after_seq=after_seq,
     )
-    return _mapped(stream, Message.from_view)
+    return _Mapped(stream, Message.from_view)
 
 
 async def resolve_typing(info: Ctx, conversation_id: strawberry.ID) -> AsyncIterator[TypingEvent]:
@@ -66,7 +85,7 @@ async def resolve_typing(info: Ctx, conversation_id: strawberry.ID) -> AsyncIter
         viewer=viewer,
         conversation_id=parse_id(conversation_id, field="conversationId"),
     )
-    return _mapped(stream, TypingEvent.from_state)
+    return _Mapped(stream, TypingEvent.from_state)
 
 
 async def resolve_receipts(
@@ -80,7 +99,7 @@ async def resolve_receipts(
         viewer=viewer,
         conversation_id=parse_id(conversation_id, field="conversationId"),
     )
-    return _mapped(stream, ReceiptEvent.from_update)
+    return _Mapped(stream, ReceiptEvent.from_update)
 
 
 async def resolve_presence(
@@ -97,7 +116,7 @@ async def resolve_presence(
         ),
         offline_after_s=ctx.settings.presence_offline_after_s,
     )
-    return _mapped(stream, Presence.from_state)
+    return _Mapped(stream, Presence.from_state)
 
 
 async def resolve_message_analyzed(
@@ -113,7 +132,7 @@ async def resolve_message_analyzed(
         viewer=viewer,
         conversation_id=parse_id(conversation_id, field="conversationId"),
     )
-    return _mapped(stream, MessageAnalysis.from_view)
+    return _Mapped(stream, MessageAnalysis.from_view)
 
 
 @strawberry.type
