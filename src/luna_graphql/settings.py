@@ -6,8 +6,10 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from luna_graphql.crypto import parse_encryption_keys
 
 DEFAULT_JWT_SECRET = "luna-dev-secret-change-me-0123456789abcdef"
 
@@ -23,7 +25,10 @@ def default_data_dir() -> Path:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="LUNA_", env_file=".env", extra="ignore")
+    # Errors never echo the input: it may be a secret (keys, the JWT secret).
+    model_config = SettingsConfigDict(
+        env_prefix="LUNA_", env_file=".env", extra="ignore", hide_input_in_errors=True
+    )
 
     env: Literal["development", "production"] = "development"
 
@@ -35,6 +40,8 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=default_data_dir)
     db_pool_size: int = 10
     db_max_overflow: int = 10
+    # Message text at rest: `id:base64-32-byte-key,…`, the first encrypts; empty = plain.
+    encryption_keys: SecretStr = SecretStr("")
 
     # Events
     bus_url: str | None = Field(
@@ -107,6 +114,15 @@ class Settings(BaseSettings):
         if self.assistant_provider == "auto":
             return "openai" if self.openai_api_key is not None else "local"
         return self.assistant_provider
+
+    @field_validator("encryption_keys")
+    @classmethod
+    def _check_encryption_keys(cls, value: SecretStr) -> SecretStr:
+        try:
+            parse_encryption_keys(value.get_secret_value())
+        except ValueError as exc:
+            raise ValueError(f"LUNA_ENCRYPTION_KEYS: {exc}") from None
+        return value
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:
