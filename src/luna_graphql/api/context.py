@@ -39,13 +39,15 @@ class AppRuntime:
     assistant: Any = None
 
 
-@dataclass
+@dataclass(slots=True)
 class LunaContext:
     """Per request (HTTP) or per socket (WebSocket).
 
     `viewer` is set from the Authorization header for HTTP; a WebSocket handler sets it from
     `connection_params` in `on_ws_connect`. `auth_error` remembers why a presented token
     was refused so that only fields needing a viewer fail, not introspection.
+
+    Slotted: a WebSocket keeps its context for its whole life, one per idle socket.
     """
 
     runtime: AppRuntime

@@ -62,6 +62,8 @@ def token_expiry(token: str) -> float | None:
 async def accept_socket(context: LunaContext) -> None:
     """Authenticate connection_init; raise ConnectionRejectionError to refuse (4403)."""
     token = token_from_params(context.connection_params)
+    # Read once: the payload (token included) would otherwise stay for the socket's life.
+    context.connection_params = None
     if token is None:
         raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
     try:
