@@ -7,8 +7,18 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from luna_graphql.crypto import PLAIN_TEXT, install_cipher
 from luna_graphql.db.engine import build_engine, build_sessionmaker
 from tests import pg
+
+
+@pytest.fixture(autouse=True)
+def plain_text_at_rest() -> Iterator[None]:
+    """The cipher is process-wide (an app installs its settings' own): each test starts and
+    ends with text stored plain, whatever the test before it installed."""
+    install_cipher(PLAIN_TEXT)
+    yield
+    install_cipher(PLAIN_TEXT)
 
 
 @pytest.fixture(scope="session")

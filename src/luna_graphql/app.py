@@ -23,6 +23,7 @@ from luna_graphql.api.context import AppRuntime
 from luna_graphql.api.http import BodySizeLimit, build_graphql_app
 from luna_graphql.api.realtime_runtime import Realtime
 from luna_graphql.api.schema import build_schema
+from luna_graphql.crypto import TextCipher, install_cipher
 from luna_graphql.db.engine import build_engine, build_sessionmaker
 from luna_graphql.rate_limit import RateLimiter
 from luna_graphql.realtime.bus import build_bus
@@ -83,6 +84,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     if settings.database_url is None:
         raise RuntimeError("create_app needs a database URL (the CLI starts an embedded one)")
     database_url = settings.database_url
+    # Process-wide: the ORM's column types and the raw asyncpg paths read it per value.
+    install_cipher(TextCipher.from_spec(settings.encryption_keys.get_secret_value()))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -55,11 +55,13 @@ def run_analyze(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _analyze(settings: Settings, *, backfill: bool) -> int:
     from luna_graphql.ai.factory import close_assistant
+    from luna_graphql.crypto import TextCipher, install_cipher
     from luna_graphql.db.engine import build_engine, build_sessionmaker
     from luna_graphql.realtime.bus import build_bus, is_transactional_bus
     from luna_graphql.services.analysis_worker import drain_pending, queue_unqueued
 
     assert settings.database_url is not None
+    install_cipher(TextCipher.from_spec(settings.encryption_keys.get_secret_value()))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

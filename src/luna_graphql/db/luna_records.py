@@ -26,6 +26,7 @@ from luna_graphql.db.base import (
     one_of,
     uuid_pk,
 )
+from luna_graphql.db.encrypted import EncryptedJSON, EncryptedText
 from luna_graphql.db.vocab import (
     RISK_ASSESSMENTS,
     RISK_LEVELS,
@@ -59,13 +60,17 @@ class MessageSuggestion(Base):
         ForeignKey("partner_conversations.id", ondelete="CASCADE"), nullable=False
     )
     sender_id: Mapped[str] = mapped_column(Text, nullable=False)
-    original_message: Mapped[str] = mapped_column(Text, nullable=False)
+    # The draft and Luna's words about it are encrypted at rest like message text.
+    original_message: Mapped[str] = mapped_column(EncryptedText, nullable=False)
     risk_assessment: Mapped[str] = mapped_column(Text, nullable=False)
     detected_issues: Mapped[list[Any]] = json_array()
-    primary_suggestion: Mapped[str] = mapped_column(Text, nullable=False)
-    suggestion_rationale: Mapped[str] = mapped_column(Text, nullable=False)
-    alternatives: Mapped[list[Any]] = json_array()
-    underlying_need: Mapped[str | None] = mapped_column(Text)
+    primary_suggestion: Mapped[str] = mapped_column(EncryptedText, nullable=False)
+    suggestion_rationale: Mapped[str] = mapped_column(EncryptedText, nullable=False)
+    # Rewrites of the draft: encrypted whole, as one sealed JSON string, when keys are set.
+    alternatives: Mapped[list[Any]] = mapped_column(
+        EncryptedJSON, server_default=text("'[]'::jsonb"), nullable=False
+    )
+    underlying_need: Mapped[str | None] = mapped_column(EncryptedText)
     user_action: Mapped[str | None] = mapped_column(Text)
     final_message_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("partner_messages.id", ondelete="SET NULL")

@@ -31,6 +31,7 @@ from luna_graphql.db.base import (
     one_of,
     uuid_pk,
 )
+from luna_graphql.db.encrypted import EncryptedPreview, EncryptedText
 from luna_graphql.db.vocab import (
     ANALYSIS_STATUSES,
     INTERVENTION_TYPES,
@@ -61,7 +62,8 @@ class PartnerConversation(Base):
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = created_at_column()
     last_message_at: Mapped[datetime | None]
-    last_message_preview: Mapped[str | None] = mapped_column(Text)
+    # The latest message's first characters, or the whole message while it is encrypted.
+    last_message_preview: Mapped[str | None] = mapped_column(EncryptedPreview)
     message_count: Mapped[int] = mapped_column(Integer, server_default="0", nullable=False)
     # Highest seq handed out; bumped under the row lock by the insert trigger.
     last_seq: Mapped[int] = mapped_column(BigInteger, server_default="0", nullable=False)
@@ -141,7 +143,8 @@ class PartnerMessage(Base):
     # Assigned by the BEFORE INSERT trigger; the server default only satisfies NOT NULL.
     seq: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
     sender_id: Mapped[str] = mapped_column(Text, nullable=False)
-    content: Mapped[str] = mapped_column(Text, nullable=False)
+    # Encrypted at rest when LUNA_ENCRYPTION_KEYS is set: SQL sees ciphertext.
+    content: Mapped[str] = mapped_column(EncryptedText, nullable=False)
     client_message_id: Mapped[str | None] = mapped_column(String(128))
 
     status: Mapped[str] = mapped_column(Text, server_default="sent", nullable=False)
@@ -159,7 +162,7 @@ class PartnerMessage(Base):
     luna_intervened: Mapped[bool] = mapped_column(server_default=text("false"), nullable=False)
     intervention_type: Mapped[str | None] = mapped_column(Text)
     intervention_accepted: Mapped[bool | None]
-    original_content: Mapped[str | None] = mapped_column(Text)
+    original_content: Mapped[str | None] = mapped_column(EncryptedText)
 
     reply_to_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("partner_messages.id"))
     metadata_: Mapped[dict[str, Any]] = json_object("metadata")

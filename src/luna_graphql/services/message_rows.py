@@ -16,6 +16,7 @@ from typing import Any
 
 import asyncpg
 
+from luna_graphql.crypto import current_cipher
 from luna_graphql.db.engine import to_asyncpg_dsn
 from luna_graphql.db.models import PartnerMessage
 from luna_graphql.services.messages import VIEW_COLUMNS
@@ -86,8 +87,16 @@ async def create_row_pool(database_url: str, *, max_size: int) -> asyncpg.Pool:
 
 
 def message_from_row(row: Any, keys: tuple[str, ...] = _VIEW_KEYS) -> PartnerMessage:
-    """A detached PartnerMessage from a row of VIEW_COLUMNS (plus `keys` beyond them)."""
-    return PartnerMessage(**dict(zip(keys, row, strict=True)))
+    """A detached PartnerMessage from a row of VIEW_COLUMNS (plus `keys` beyond them).
+
+    The ORM's column types never see these rows, so the text is opened here: once per row
+    per process, since the loader shares its rows between subscribers.
+    """
+    values = dict(zip(keys, row, strict=True))
+    cipher = current_cipher()
+    values["content"] = cipher.open(values["content"])
+    values["original_content"] = cipher.open_optional(values["original_content"])
+    return PartnerMessage(**values)
 
 
 async def fetch_range(

@@ -17,6 +17,7 @@ import asyncpg
 from sqlalchemy import inspect
 
 from luna_graphql.ai.assistant import Assistant
+from luna_graphql.crypto import current_cipher
 from luna_graphql.db.models import (
     PartnerMessagingPreferences,
     Relationship,
@@ -173,7 +174,7 @@ async def send_plain(
                 INSERT_SQL,
                 conversation_id,
                 membership.role,
-                text,
+                current_cipher().seal(text),
                 client_id,
                 reply_to_id,
                 relationship_id,

@@ -25,8 +25,6 @@ from luna_graphql.services.message_send import (
 )
 from luna_graphql.services.message_view import VIEW_COLUMNS, MessageView, view_message
 
-PREVIEW_CHARS = 100  # as the insert trigger cuts it
-
 
 @dataclass(frozen=True)
 class DeletedMessage:
@@ -107,8 +105,9 @@ async def delete_message(
         .where(PartnerConversation.id == conversation_id)
         .values(
             message_count=PartnerConversation.message_count - 1,
+            # The insert trigger's rule: plain text cut, an encrypted value whole.
             last_message_preview=select(
-                func.left(latest.c.content, PREVIEW_CHARS)
+                func.luna_message_preview(latest.c.content)
             ).scalar_subquery(),
             last_message_at=select(latest.c.sent_at).scalar_subquery(),
             updated_at=func.now(),

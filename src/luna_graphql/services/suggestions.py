@@ -188,18 +188,19 @@ async def find_pending_suggestion(
     draft: str,
 ) -> SuggestionView | None:
     """The unanswered suggestion a stopped `sendMessage` of this draft and key left, if any."""
-    row = await session.scalar(
+    # The draft is compared after reading: encrypted at rest, it never equals a bound value.
+    # The other conditions leave the few stopped sends of this one client key.
+    rows = await session.scalars(
         select(MessageSuggestion)
         .where(
             MessageSuggestion.conversation_id == conversation_id,
             MessageSuggestion.sender_id == membership.role,
             MessageSuggestion.user_action.is_(None),
             MessageSuggestion.metadata_["client_message_id"].astext == client_message_id,
-            MessageSuggestion.original_message == draft,
         )
         .order_by(MessageSuggestion.created_at.desc())
-        .limit(1)
     )
+    row = next((r for r in rows if r.original_message == draft), None)
     return None if row is None else view_suggestion(row)
 
 
