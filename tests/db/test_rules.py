@@ -332,6 +332,7 @@ TESTED_CHECKS = (
         "ck_user_presence_status",
         "ck_luna_review_tallies_sender_id",
         "ck_luna_review_tallies_reviews_positive",
+        "ck_message_reactions_emoji_not_empty",  # tests/reactions/test_reaction_rules.py
     }
 )
 
