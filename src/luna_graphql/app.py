@@ -84,11 +84,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
     if settings.database_url is None:
         raise RuntimeError("create_app needs a database URL (the CLI starts an embedded one)")
     database_url = settings.database_url
-    # Process-wide: the ORM's column types and the raw asyncpg paths read it per value.
-    install_cipher(TextCipher.from_spec(settings.encryption_keys.get_secret_value()))
+    cipher = TextCipher.from_spec(settings.encryption_keys.get_secret_value())
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Process-wide: the ORM's column types and the raw asyncpg paths read it per value.
+        previous_cipher = install_cipher(cipher)
         # No pre-ping on the request path: one round trip less per request. Sends are
         # idempotent by clientMessageId, so the one request that meets a dead connection
         # after a database restart is simply retried by the client.
@@ -134,6 +135,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     await close_assistant(app.state.runtime.assistant)
         finally:
             await engine.dispose()
+            install_cipher(previous_cipher)
 
     async def healthz(request: Request) -> JSONResponse:
         try:

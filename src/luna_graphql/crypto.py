@@ -161,10 +161,12 @@ PLAIN_TEXT = TextCipher()
 _installed: TextCipher = PLAIN_TEXT
 
 
-def install_cipher(cipher: TextCipher) -> None:
-    """Set the process's cipher (the composition root does, once; tests install their own)."""
+def install_cipher(cipher: TextCipher) -> TextCipher:
+    """Set the process's cipher and return the one it replaces (the composition root
+    installs one for the app's lifetime and puts the previous one back at shutdown)."""
     global _installed
-    _installed = cipher
+    previous, _installed = _installed, cipher
+    return previous
 
 
 def current_cipher() -> TextCipher:
