@@ -33,7 +33,8 @@ _PLAIN = "enc:plain:"
 _NONCE_BYTES = 12
 _TAG_BYTES = 16
 _KEY_BYTES = 32
-_KEY_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
+_KEY_ID_MAX = 32
+_KEY_ID = re.compile(rf"[A-Za-z0-9_-]{{1,{_KEY_ID_MAX}}}")
 
 
 class UnreadableText(RuntimeError):
@@ -81,6 +82,13 @@ def parse_encryption_keys(spec: str) -> tuple[EncryptionKey, ...]:
             raise ValueError(f"key id {key_id!r} appears twice")
         keys.append(EncryptionKey(key_id, _decode_key(key_id, encoded)))
     return tuple(keys)
+
+
+def sealed_max_chars(chars: int) -> int:
+    """The longest stored value for a text of at most `chars` characters (4 UTF-8 bytes each
+    at worst), for CHECK constraints that bound a column's length."""
+    sealed_bytes = _NONCE_BYTES + 4 * chars + _TAG_BYTES
+    return len(_V1) + _KEY_ID_MAX + 1 + 4 * -(-sealed_bytes // 3)
 
 
 def generate_encryption_key(key_id: str) -> str:

@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from luna_graphql.crypto import sealed_max_chars
 from luna_graphql.db.base import (
     PARTNER_ROLES,
     Base,
@@ -25,6 +26,7 @@ from luna_graphql.db.base import (
     one_of,
     uuid_pk,
 )
+from luna_graphql.db.encrypted import EncryptedText
 from luna_graphql.db.vocab import (
     GESTURE_NOTE_MAX,
     GESTURE_TYPES,
@@ -37,8 +39,11 @@ class ConnectionGesture(Base):
         CheckConstraint(one_of("gesture_type", GESTURE_TYPES), name="gesture_type"),
         CheckConstraint(one_of("sent_by", PARTNER_ROLES), name="sent_by"),
         CheckConstraint(one_of("acknowledged_by", PARTNER_ROLES), name="acknowledged_by"),
+        # A sealed note is longer than its text (see 0007): each form keeps its own bound.
         CheckConstraint(
-            f"message IS NULL OR char_length(message) <= {GESTURE_NOTE_MAX}", name="message_length"
+            f"message IS NULL OR char_length(message) <= CASE WHEN left(message, 4) = 'enc:' "
+            f"THEN {sealed_max_chars(GESTURE_NOTE_MAX)} ELSE {GESTURE_NOTE_MAX} END",
+            name="message_length",
         ),
         CheckConstraint(
             "acknowledged_by IS NULL OR acknowledged_by <> sent_by", name="ack_by_recipient"
@@ -74,7 +79,8 @@ class ConnectionGesture(Base):
     )
     gesture_type: Mapped[str] = mapped_column(Text, nullable=False)
     sent_by: Mapped[str] = mapped_column(Text, nullable=False)
-    message: Mapped[str | None] = mapped_column(Text)
+    # The note a partner wrote (or accepted from Luna): encrypted at rest like message text.
+    message: Mapped[str | None] = mapped_column(EncryptedText)
     client_gesture_id: Mapped[str | None] = mapped_column(String(128))
     ai_generated: Mapped[bool] = mapped_column(server_default=text("false"), nullable=False)
     ai_context_used: Mapped[dict[str, Any]] = json_object()
