@@ -3,27 +3,28 @@ change re-read for each viewer, other couples refused before anything streams.""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from luna_graphql.db.models import MessageReaction
 from luna_graphql.errors import NotFound
-from luna_graphql.realtime.bus import BroadcastBus
+from luna_graphql.realtime.bus import BroadcastBus, build_bus
 from luna_graphql.realtime.events import NotifyEmitter
 from luna_graphql.services.access import Viewer
-from luna_graphql.services.reaction_stream import stream_reactions
 from luna_graphql.services.reactions import (
     MessageReactions,
     ReactionGroup,
     add_reaction,
     remove_reaction,
 )
-from tests.api.helpers import listening
+from luna_graphql.services.reactions_stream import stream_reactions
+from tests.api.helpers import counting_statements, listening
 from tests.realtime_services.conftest import Collector, World, make_world, send
 
 HEART = "❤️"
@@ -163,3 +164,68 @@ async def test_another_couples_changes_never_reach_the_stream(
     [item] = await stream.wait_for(1)
     assert item.message_id == ours.id
     assert await stream.settle() == [item]
+
+
+async def test_one_read_per_change_serves_every_subscriber_of_the_process(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    bus: BroadcastBus,
+    world: World,
+    engine: AsyncEngine,
+    collect: Callable[[Any], Collector],
+) -> None:
+    message = await send(sessionmaker, bus, world.a, world.conversation_id)
+    viewers = [world.a, world.b] * 3  # each partner on three devices
+    streams = [
+        collect(
+            stream_reactions(
+                sessionmaker=sessionmaker,
+                bus=bus,
+                viewer=viewer,
+                conversation_id=world.conversation_id,
+            )
+        )
+        for viewer in viewers
+    ]
+    await streams[0].settle()
+    with counting_statements(engine) as statements:
+        await _react(sessionmaker, world.b, message.id)
+        for stream in streams:
+            await stream.wait_for(1)
+    reads = [s for s in statements if "array_agg" in s]
+    assert len(reads) == 2  # the write's own answer, and one re-read for all six sockets
+    mine = [stream.items[0].groups[0].reacted_by_me for stream in streams]
+    assert mine == [viewer == world.b for viewer in viewers]
+
+
+async def test_a_slow_consumer_that_lost_events_converges_on_the_current_reactions(
+    sessionmaker: async_sessionmaker[AsyncSession], database_url: str, world: World
+) -> None:
+    small = build_bus(database_url, queue_size=2)  # overflows: the stream gets a RESYNC
+    await small.connect()
+    try:
+        first = await send(sessionmaker, small, world.a, world.conversation_id, "one")
+        second = await send(sessionmaker, small, world.a, world.conversation_id, "two")
+        stream = await stream_reactions(
+            sessionmaker=sessionmaker,
+            bus=small,
+            viewer=world.a,
+            conversation_id=world.conversation_id,
+        )
+        pending = asyncio.ensure_future(anext(stream))  # the stream subscribes on first read
+        await asyncio.sleep(0.3)
+        await _react(sessionmaker, world.b, first.id)
+        assert (await asyncio.wait_for(pending, 5)).message_id == first.id
+        emoji = ["🎉", "🔥", "😂", "🥰", "👀"]
+        for each in emoji:  # the consumer reads nothing meanwhile
+            await _react(sessionmaker, world.b, first.id, each)
+            await _react(sessionmaker, world.b, second.id, each)
+        await _react(sessionmaker, world.b, first.id, remove=True)
+        latest: dict[uuid.UUID, list[str]] = {}
+        want = {first.id: emoji, second.id: emoji}
+        async with asyncio.timeout(10):
+            while latest != want:
+                item = await anext(stream)
+                latest[item.message_id] = [group.emoji for group in item.groups]
+        await stream.aclose()  # type: ignore[attr-defined]
+    finally:
+        await small.disconnect()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 
@@ -72,16 +73,21 @@ async def test_adding_twice_and_removing_what_is_not_there_change_nothing(
     assert [row[2] for row in await reaction_rows(session)] == [THUMBS]
 
 
-async def test_an_event_names_the_message_and_conversation_only(
-    pair: CoupleClients, database_url: str
+async def test_an_event_carries_ids_and_the_kind_of_change_never_the_emoji(
+    pair: CoupleClients, database_url: str, session: AsyncSession
 ) -> None:
     message = await pair.send(pair.a, "hi")
     async with listening(database_url, uuid.UUID(pair.relationship_id)) as log:
         await log.drain()
         await add(pair.b, message["id"], HEART)
-        [event] = await log.drain()
-    assert event.kind == "reaction"
-    assert event.data == {"conversation_id": pair.conversation_id, "message_id": message["id"]}
+        [added] = await log.drain()
+        [(reaction_id,)] = (await session.execute(text("SELECT id FROM message_reactions"))).all()
+        await remove(pair.b, message["id"], HEART)
+        [removed] = await log.drain()
+    ids = {"conversation_id": pair.conversation_id, "message_id": message["id"]}
+    assert added.kind == removed.kind == "reaction"
+    assert added.data == {**ids, "reaction_id": str(reaction_id), "change": "added"}
+    assert removed.data == {**ids, "reaction_id": str(reaction_id), "change": "removed"}
 
 
 async def test_a_page_of_reactions_costs_one_query_whatever_its_size(

@@ -21,7 +21,7 @@ from luna_graphql.api.ids import parse_id
 from luna_graphql.api.realtime_runtime import realtime_of
 from luna_graphql.api.types.enums import PartnerRole
 from luna_graphql.services import reactions as service
-from luna_graphql.services.reaction_stream import stream_reactions
+from luna_graphql.services.reactions_stream import stream_reactions
 
 Ctx = Info[LunaContext, None]
 _LOADER_KEY = "message_reactions"

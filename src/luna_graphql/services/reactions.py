@@ -7,32 +7,29 @@ row changed; receivers re-read the message's reactions.
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import case, delete, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, case, delete, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna_graphql.db.models import (
-    EMOJI_MAX_CHARS,
     MessageReaction,
     PartnerConversation,
     PartnerMessage,
     Relationship,
 )
-from luna_graphql.errors import BadUserInput, NotFound
+from luna_graphql.errors import NotFound
 from luna_graphql.realtime.events import BusEvent, EventEmitter
 from luna_graphql.services.access import PARTNER_A, PARTNER_B, Viewer, find_optional_membership
+from luna_graphql.services.reactions_emoji import clean_emoji
 
 REACTION = "reaction"
-
-_ZWJ = "\u200d"
-_EMOJI_PRESENTATION = "\ufe0f"
-# Subdivision flags (🏴 + tag letters + cancel tag) are built from these format characters.
-_TAG_CHARS = range(0xE0020, 0xE0080)
+ADDED = "added"
+REMOVED = "removed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,37 +51,6 @@ class MessageReactions:
     conversation_id: uuid.UUID
     groups: list[ReactionGroup]
     changed: bool = False
-
-
-def _is_allowed_char(char: str) -> bool:
-    category = unicodedata.category(char)
-    if category == "Cf":
-        return char == _ZWJ or ord(char) in _TAG_CHARS
-    # Whitespace, separators, controls, surrogates, private use and unassigned code points.
-    return not category.startswith(("Z", "C"))
-
-
-def _is_symbol_char(char: str) -> bool:
-    # Emoji are non-ASCII symbols (❤ 👍), punctuation (‼ ⁉), or enclosing marks (the keycap
-    # of 1️⃣); an emoji presentation selector makes any preceding character an emoji (ℹ️).
-    if char == _EMOJI_PRESENTATION:
-        return True
-    return not char.isascii() and unicodedata.category(char).startswith(("S", "P", "Me"))
-
-
-def clean_emoji(raw: str) -> str:
-    """The emoji trimmed, or BAD_USER_INPUT: 1..32 characters, no words, no blanks."""
-    emoji = raw.strip()
-    if not 1 <= len(emoji) <= EMOJI_MAX_CHARS:
-        raise BadUserInput(f"emoji must be 1 to {EMOJI_MAX_CHARS} characters", field="emoji")
-    if not all(_is_allowed_char(char) for char in emoji):
-        raise BadUserInput("emoji must not contain spaces or control characters", field="emoji")
-    # No emoji contains an ASCII letter; this refuses words ("lol") and words with emoji.
-    if any(char.isascii() and char.isalpha() for char in emoji) or not any(
-        _is_symbol_char(char) for char in emoji
-    ):
-        raise BadUserInput("emoji must be an emoji, not text", field="emoji")
-    return emoji
 
 
 async def _lock_visible_message(
@@ -119,13 +85,22 @@ async def _announce(
     relationship_id: uuid.UUID,
     conversation_id: uuid.UUID,
     message_id: uuid.UUID,
+    reaction_id: uuid.UUID,
+    change: str,
 ) -> None:
+    # The changed row's id and the change name each change uniquely (a row is added once and
+    # removed once), so receivers in one process share one re-read per change.
     await emitter.emit(
         session,
         BusEvent(
             kind=REACTION,
             relationship_id=relationship_id,
-            data={"conversation_id": str(conversation_id), "message_id": str(message_id)},
+            data={
+                "conversation_id": str(conversation_id),
+                "message_id": str(message_id),
+                "reaction_id": str(reaction_id),
+                "change": change,
+            },
         ),
     )
 
@@ -156,6 +131,8 @@ async def add_reaction(
             relationship_id=relationship_id,
             conversation_id=conversation_id,
             message_id=message_id,
+            reaction_id=inserted,
+            change=ADDED,
         )
     return await _current(session, viewer, conversation_id, message_id, inserted is not None)
 
@@ -189,6 +166,8 @@ async def remove_reaction(
             relationship_id=relationship_id,
             conversation_id=conversation_id,
             message_id=message_id,
+            reaction_id=removed,
+            change=REMOVED,
         )
     return await _current(session, viewer, conversation_id, message_id, removed is not None)
 
@@ -204,42 +183,74 @@ async def _current(
     return MessageReactions(message_id, conversation_id, groups.get(message_id, []), changed)
 
 
-async def load_reaction_groups(
-    session: AsyncSession, *, viewer: Viewer, message_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[ReactionGroup]]:
-    """Reactions of live messages of the viewer's active relationship, grouped by emoji in
-    the order they were first used, in one query for any number of messages. Ids of other
-    couples' or deleted messages simply have none."""
-    if not message_ids:
-        return {}
+def _grouped(*where: ColumnElement[bool]) -> Select[uuid.UUID, str, Sequence[Any]]:
+    """Reactions of live messages grouped by (message, emoji), with who reacted in order; the
+    groups of a message come in the order each emoji was first used."""
     role = case(
         (MessageReaction.user_id == Relationship.partner_a_id, literal(PARTNER_A)),
         else_=literal(PARTNER_B),
     )
-    first_used = func.min(MessageReaction.created_at)
-    rows = await session.execute(
+    return (
         select(
             MessageReaction.message_id,
             MessageReaction.emoji,
             func.array_agg(aggregate_order_by(role, MessageReaction.created_at)),
-            func.bool_or(MessageReaction.user_id == viewer.user_id),
         )
         .join(PartnerMessage, PartnerMessage.id == MessageReaction.message_id)
         .join(PartnerConversation, PartnerConversation.id == PartnerMessage.conversation_id)
         .join(Relationship, Relationship.id == PartnerConversation.relationship_id)
-        .where(
+        .where(PartnerMessage.deleted_at.is_(None), *where)
+        .group_by(MessageReaction.message_id, MessageReaction.emoji)
+        .order_by(
+            MessageReaction.message_id, func.min(MessageReaction.created_at), MessageReaction.emoji
+        )
+    )
+
+
+async def load_reaction_groups(
+    session: AsyncSession, *, viewer: Viewer, message_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[ReactionGroup]]:
+    """Reactions of live messages of the viewer's active relationship, in one query for any
+    number of messages. Ids of other couples' or deleted messages simply have none."""
+    if not message_ids:
+        return {}
+    rows = await session.execute(
+        _grouped(
             MessageReaction.message_id.in_(list(message_ids)),
-            PartnerMessage.deleted_at.is_(None),
             Relationship.status == "active",
             or_(
                 Relationship.partner_a_id == viewer.user_id,
                 Relationship.partner_b_id == viewer.user_id,
             ),
-        )
-        .group_by(MessageReaction.message_id, MessageReaction.emoji)
-        .order_by(MessageReaction.message_id, first_used, MessageReaction.emoji)
+        ).add_columns(func.bool_or(MessageReaction.user_id == viewer.user_id))
     )
     groups: dict[uuid.UUID, list[ReactionGroup]] = {}
     for message_id, emoji, roles, mine in rows:
         groups.setdefault(message_id, []).append(ReactionGroup(emoji, tuple(roles), bool(mine)))
     return groups
+
+
+RoleGroups = dict[uuid.UUID, list[tuple[str, tuple[str, ...]]]]
+
+
+async def load_conversation_reactions(
+    session: AsyncSession, *, conversation_id: uuid.UUID, message_ids: Sequence[uuid.UUID]
+) -> RoleGroups:
+    """The same groups for callers that authorized the conversation already, told by partner
+    role rather than for one viewer, so one read serves both partners (see `groups_for`)."""
+    if not message_ids:
+        return {}
+    rows = await session.execute(
+        _grouped(
+            MessageReaction.message_id.in_(list(message_ids)),
+            PartnerMessage.conversation_id == conversation_id,
+        )
+    )
+    groups: RoleGroups = {}
+    for message_id, emoji, roles in rows:
+        groups.setdefault(message_id, []).append((emoji, tuple(roles)))
+    return groups
+
+
+def groups_for(role: str, groups: list[tuple[str, tuple[str, ...]]]) -> list[ReactionGroup]:
+    return [ReactionGroup(emoji, roles, role in roles) for emoji, roles in groups]
