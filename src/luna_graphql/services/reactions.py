@@ -1,8 +1,8 @@
 """Emoji reactions: a partner adds or removes theirs on a message of the couple's conversation.
 
 One row per (message, user, emoji): adding twice or removing what is not there changes
-nothing and emits nothing. A `reaction` event (ids only) rides the write's transaction when a
-row changed; receivers re-read the message's reactions.
+nothing and emits nothing. A `reaction` event (ids and added/removed, never the emoji) rides
+the write's transaction when a row changed; receivers re-read the message's reactions.
 """
 
 from __future__ import annotations
