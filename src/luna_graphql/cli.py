@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from luna_graphql import __version__
 from luna_graphql.cli_analyze import add_analyze_parser
+from luna_graphql.cli_crypto import add_crypto_parsers
 from luna_graphql.cli_dev import CommandError, add_dev_parsers
 from luna_graphql.settings import Settings
 
@@ -101,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.set_defaults(handler=run_migrate)
 
     add_analyze_parser(sub)
+    add_crypto_parsers(sub)
     add_dev_parsers(sub)
     return parser
 

@@ -1,4 +1,4 @@
-"""Development subcommands: `demo`, `token`, `export-schema`, `encryption-key`."""
+"""Development subcommands: `demo`, `token`, `export-schema`."""
 
 from __future__ import annotations
 
@@ -132,16 +132,6 @@ def run_export_schema(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def run_encryption_key(args: argparse.Namespace, settings: Settings) -> int:
-    from luna_graphql.crypto import generate_encryption_key
-
-    try:
-        print(generate_encryption_key(args.id))
-    except ValueError as exc:
-        raise CommandError(str(exc), code=2) from None
-    return 0
-
-
 def _user_id(value: str) -> uuid.UUID:
     try:
         return uuid.UUID(value)
@@ -169,11 +159,3 @@ def add_dev_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     export = sub.add_parser("export-schema", help="print the GraphQL SDL (or write it to a file)")
     export.add_argument("--output", help="file to write, e.g. schema.graphql")
     export.set_defaults(handler=run_export_schema)
-
-    key = sub.add_parser(
-        "encryption-key", help="print a new `id:key` entry for LUNA_ENCRYPTION_KEYS"
-    )
-    key.add_argument(
-        "--id", required=True, help="the key's id, e.g. 2026-11 (1-32 of A-Z a-z 0-9 - _)"
-    )
-    key.set_defaults(handler=run_encryption_key)

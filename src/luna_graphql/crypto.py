@@ -116,6 +116,11 @@ class TextCipher:
     def enabled(self) -> bool:
         return self._current is not None
 
+    @property
+    def seal_prefix(self) -> str:
+        """What every value sealed now starts with (`enc:v1:<first key id>:`); "" when off."""
+        return self._seal_prefix
+
     def seal(self, text: str) -> str:
         if self._current is None:
             return _PLAIN + text if text.startswith(PREFIX) else text
