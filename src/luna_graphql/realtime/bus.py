@@ -142,8 +142,9 @@ class _DecodedSubscription:
     def __aiter__(self) -> AsyncIterator[BusEvent | Resync]:
         return self
 
-    async def __anext__(self) -> BusEvent | Resync:
-        return await self.get()
+    # An alias, not a method awaiting get(): an idle consumer waits in __anext__ for the
+    # socket's whole life, and each coroutine layer in that chain is kept per socket.
+    __anext__ = get
 
 
 class BroadcastBus:
