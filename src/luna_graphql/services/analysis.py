@@ -56,7 +56,8 @@ class RetryPolicy:
 
 @dataclass(frozen=True)
 class ClaimedJob:
-    """A leased job. `text` and `context` stay out of repr so they never reach a log."""
+    """A leased job. `text` and `context` are as stored (sealed when encryption is on: the
+    worker opens them per job) and stay out of repr so they never reach a log."""
 
     id: uuid.UUID
     conversation_id: uuid.UUID

@@ -5,11 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ARRAY, bindparam, text
 from sqlalchemy.dialects.postgresql import UUID
 
-from luna_graphql.db.encrypted import EncryptedText
-
 UUIDS = ARRAY(UUID(as_uuid=True))
-# Message text may be encrypted at rest: typing the column opens it as rows are read.
-_CONTENT = {"content": EncryptedText()}
 
 # One statement: pick due jobs nobody else holds, lease them, and say who sent them and
 # whether that partner consents (no preferences row = the configured default).
@@ -33,12 +29,11 @@ CLAIM = text(
                          WHERE p.relationship_id = c.relationship_id
                            AND p.partner_id = m.sender_id), :consent_default) AS consent
     """
-).columns(**_CONTENT)
+)
 
 # The last `n` live messages before each job's message, oldest first.
-CONTEXT = (
-    text(
-        """
+CONTEXT = text(
+    """
     SELECT j.id AS job_id, ctx.sender_id, ctx.content
       FROM partner_messages AS j
      CROSS JOIN LATERAL (
@@ -51,7 +46,4 @@ CONTEXT = (
      WHERE j.id = ANY(:ids)
      ORDER BY j.id, ctx.seq
     """
-    )
-    .bindparams(bindparam("ids", type_=UUIDS))
-    .columns(**_CONTENT)
-)
+).bindparams(bindparam("ids", type_=UUIDS))

@@ -16,6 +16,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from luna_graphql.ai.assistant import Assistant, AssistantUnavailable
+from luna_graphql.ai.models import ContextMessage
+from luna_graphql.crypto import UnreadableText, current_cipher
 from luna_graphql.db.models import PartnerMessage
 from luna_graphql.realtime.events import EventEmitter
 from luna_graphql.services.analysis import (
@@ -66,7 +68,23 @@ def describe_failure(exc: BaseException) -> str:
         )
     if isinstance(exc, TimeoutError):
         return "timeout: no answer within the lease"
+    if isinstance(exc, UnreadableText):
+        return f"unreadable: {exc}"  # names a key id, never a key or the text
     return f"error: {type(exc).__name__}"
+
+
+def _opened(job: ClaimedJob) -> tuple[str, tuple[ContextMessage, ...]]:
+    """The job's text and context as written. A context message no key opens is left out
+    (the analysis of this one should not wait on an older row's key)."""
+    cipher = current_cipher()
+    text = cipher.open(job.text)
+    context = []
+    for message in job.context:
+        try:
+            context.append(ContextMessage(author=message.author, text=cipher.open(message.text)))
+        except UnreadableText as exc:
+            log.warning("analysis of message %s: a context message left out: %s", job.id, exc)
+    return text, tuple(context)
 
 
 async def _run_job(
@@ -78,9 +96,12 @@ async def _run_job(
     config: WorkerConfig,
 ) -> None:
     try:
+        # Opened here, per job: a value no configured key opens fails its own job (retried,
+        # then dead) rather than the whole batch's claim.
+        text, context = _opened(job)
         # The lease bounds the call: past it another worker may already hold the job.
         async with asyncio.timeout(config.lease_s):
-            analysis = await assistant.analyze_message(job.text, context=job.context)
+            analysis = await assistant.analyze_message(text, context=context)
     except Exception as exc:  # the assistant is a boundary: any failure is a failed attempt
         reason = describe_failure(exc)
         async with sessionmaker() as session, session.begin():
