@@ -1,6 +1,6 @@
 """Per-user rate limits: the one module that imports `limits`.
 
-Limits are named ("send", "typing", "review", "gesture") and read from settings in the
+Limits are named ("send", "typing", "review", "gesture", "reaction") and read from settings in the
 library's notation ("60/minute"). The storage URL selects where counters live: `memory://`
 for one process, `redis://…` to share limits across processes and hosts.
 """

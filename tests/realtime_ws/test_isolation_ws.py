@@ -27,6 +27,9 @@ SUBSCRIPTIONS = {
     ),
     "presence": "subscription ($id: ID) { presence(relationshipId: $id) { status } }",
     "gestures": "subscription ($id: ID) { gestures(relationshipId: $id) { __typename } }",
+    "reactionChanged": (
+        "subscription ($id: ID!) { reactionChanged(conversationId: $id) { messageId } }"
+    ),
 }
 TARGET = {  # which id of the couple each operation takes
     "typing": "conversation",
@@ -34,6 +37,7 @@ TARGET = {  # which id of the couple each operation takes
     "messageAnalyzed": "conversation",
     "presence": "relationship",
     "gestures": "relationship",
+    "reactionChanged": "conversation",
 }
 
 
