@@ -20,7 +20,7 @@ from starlette.routing import Route, WebSocketRoute
 from luna_graphql.ai.factory import build_assistant_from_settings, close_assistant
 from luna_graphql.api.auth import TokenVerifier
 from luna_graphql.api.context import AppRuntime
-from luna_graphql.api.http import BodySizeLimit, build_graphql_app
+from luna_graphql.api.http import BodySizeLimit, SocketsFirst, build_graphql_app
 from luna_graphql.api.realtime_runtime import Realtime
 from luna_graphql.api.schema import build_schema
 from luna_graphql.crypto import TextCipher, install_cipher
@@ -90,9 +90,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # Process-wide: the ORM's column types and the raw asyncpg paths read it per value.
         previous_cipher = install_cipher(cipher)
-        # No pre-ping on the request path: one round trip less per request. Sends are
-        # idempotent by clientMessageId, so the one request that meets a dead connection
-        # after a database restart is simply retried by the client.
+        # No pre-ping on the request path: one round trip less per request. A connection
+        # the server closed is still replaced at checkout (see db/engine.py).
         engine = build_engine(
             database_url,
             pool_size=settings.db_pool_size,
@@ -162,14 +161,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 max_age=600,
             )
         )
-    return Starlette(
+    return SocketsFirst(
         routes=[
             Route("/healthz", healthz),
             Route("/graphql", BodySizeLimit(graphql, max_bytes=settings.max_body_bytes)),
-            WebSocketRoute("/graphql", graphql),
+            WebSocketRoute("/graphql", graphql),  # reached only under a root_path
         ],
         middleware=middleware,
         lifespan=lifespan,
+        graphql=graphql,
+        graphql_path="/graphql",
     )
 
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.procs import ServerProcess
-from tests.realtime_ws.client import MESSAGE_ADDED, Closed, GqlWs
+from tests.realtime_ws.client import MESSAGE_ADDED, Closed, GqlWs, send_message
 from tests.realtime_ws.conftest import Couple, make_partners
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -127,3 +127,22 @@ async def test_subscriptions_per_connection_are_capped(
         assert "limit" in message["payload"][0]["message"]
     finally:
         await ws.close()
+
+
+async def test_a_silent_socket_times_out_and_an_initialised_one_stays(
+    servers: list[ServerProcess], couple: Couple, http: httpx.AsyncClient
+) -> None:
+    """No connection_init within the timeout (5 s by default): 4408. A socket that did
+    init keeps working past it (its timeout task is dropped once cancelled)."""
+    silent = await GqlWs.open(servers[1].base_url, init=False)
+    ready = await GqlWs.open(servers[1].base_url, {"token": couple.b.token})
+    try:
+        code, reason = await silent.wait_closed(timeout=15)
+        assert (code, reason) == (4408, "Connection initialisation timeout")
+        op = await ready.subscribe(MESSAGE_ADDED, {"c": couple.conversation_id})
+        await asyncio.sleep(0.3)
+        await send_message(http, servers[0].base_url, couple.a.token, couple.conversation_id, "x")
+        assert (await op.next())["messageAdded"]["content"] == "x"
+    finally:
+        await silent.close()
+        await ready.close()

@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 from cross_web import HTTPException
+from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -19,7 +21,7 @@ from strawberry.types.unset import UnsetType
 from luna_graphql.api.auth import bearer_token
 from luna_graphql.api.context import AppRuntime, LunaContext
 from luna_graphql.api.errors import new_request_id
-from luna_graphql.api.realtime_ws import accept_socket, release_socket
+from luna_graphql.api.realtime_ws import TransportWSHandler, accept_socket, release_socket
 from luna_graphql.api.schema import LunaSchema
 from luna_graphql.api.shared_results import encode_next_frame
 from luna_graphql.errors import LunaError
@@ -49,6 +51,8 @@ def runtime_of(scope_holder: Request | WebSocket) -> AppRuntime:
 
 class LunaGraphQL(GraphQL[LunaContext, None]):
     """Strawberry's ASGI view; the context carries the runtime and the token's viewer."""
+
+    graphql_transport_ws_handler_class = TransportWSHandler
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -114,6 +118,27 @@ def build_graphql_app(schema: LunaSchema, settings: Settings) -> LunaGraphQL:
     )
 
 
+class SocketsFirst(Starlette):
+    """Starlette, except that WebSockets on the GraphQL path go straight to the GraphQL view.
+
+    Through the middleware stack and the router, their frames would stay alive for each
+    socket's whole life (~3 KiB per idle socket) and do nothing for it: CORS and the error
+    middlewares act on HTTP, and the view checks a socket's origin itself.
+    """
+
+    def __init__(self, *args: Any, graphql: ASGIApp, graphql_path: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._graphql = graphql
+        self._graphql_path = graphql_path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and scope["path"] == self._graphql_path:
+            scope["app"] = self  # what Starlette sets; the view reads app.state through it
+            await self._graphql(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
 class BodySizeLimit:
     """Refuse HTTP bodies over `max_bytes` with 413 before the GraphQL layer reads them.
 
@@ -168,4 +193,11 @@ class BodySizeLimit:
         await response(scope, receive, send)
 
 
-__all__ = ["BodySizeLimit", "LunaGraphQL", "build_graphql_app", "json_error", "runtime_of"]
+__all__ = [
+    "BodySizeLimit",
+    "LunaGraphQL",
+    "SocketsFirst",
+    "build_graphql_app",
+    "json_error",
+    "runtime_of",
+]

@@ -19,6 +19,10 @@ from typing import Any
 
 import jwt
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
 
 from luna_graphql.api.auth import bearer_token
 from luna_graphql.api.context import LunaContext
@@ -112,3 +116,16 @@ async def _close_expired(context: LunaContext) -> None:
     websocket = context.response
     with contextlib.suppress(Exception):  # already closing or closed: nothing to do
         await websocket.close(code=TOKEN_EXPIRED, reason="Token expired")
+
+
+class TransportWSHandler(BaseGraphQLTransportWSHandler[LunaContext, None]):
+    """Strawberry's graphql-transport-ws handler, lighter on idle sockets."""
+
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        await super().handle_connection_init(message)
+        # The cancelled init-timeout task stays referenced for the socket's whole life,
+        # holding its CancelledError, traceback and frames (~1.6 KiB per idle socket). Once
+        # it has finished, shutdown has nothing to wait for.
+        task = self.connection_init_timeout_task
+        if task is not None and task.done():
+            self.connection_init_timeout_task = None
