@@ -84,8 +84,9 @@ def write_report(
 
 Written by `.venv/bin/python -m bench.realtime_bench`{mode} on {date} ({machine}).
 Everything runs on this one machine in the same run: PostgreSQL (embedded, Unix socket),
-two `luna-graphql serve` processes (one uvicorn worker each) and the benchmark's clients
-(a raw keep-alive HTTP/1.1 client, `websockets` subscribers), all sharing its cores.
+two `luna-graphql serve` processes (one uvicorn worker each; a third, fresh one for memory),
+the fan-out floor's bare uvicorn app and the benchmark's clients (a raw keep-alive HTTP/1.1
+client, `websockets` subscribers), all sharing its cores.
 
 | Measure | Result | Target | |
 |---|---|---|---|
@@ -108,23 +109,31 @@ How each figure is measured:
 - **Memory**: a fresh process 3; RSS growth after opening the sockets (each authenticated, in
   presence, with one idle `messageAdded` subscription), divided by their number.
 
-Where the time goes (measured separately with `py-spy` and per-process CPU time, same machine,
-2026-11-21), and so why the missed targets are missed:
-- Latency and throughput are bound by process 1's CPU per `sendMessage`, ~2 ms (from ~4-5
-  ms): a send with no Luna review to run now does its membership/retry/reply SELECT, the
-  INSERT and the NOTIFY as prepared statements on the asyncpg row pool (~40 µs each instead
-  of ~0.5-0.7 ms through SQLAlchemy's async ORM, which sends Luna reviews still take), and a
-  verified token is remembered until its exp. Most of what remains is the framework: a bare
-  `{{ __typename }}` request costs ~0.8 ms (uvicorn, Starlette, Strawberry); then the offline
-  Luna screen (default preferences screen every draft), access logging, and `limits`'
-  in-memory storage, which expires events through a thread every 10 ms. Process 2 needs
-  ~1.1 ms of CPU per delivered message since its reads and delivery marks moved to prepared
-  asyncpg statements (from ~6 ms).
-- Fan-out costs process 2 ~160 µs of CPU per subscriber, mostly Strawberry/graphql-core
-  executing the selection once per subscriber and framing the WebSocket message; the row read
-  is shared (one query per event per process), and subscribers only wake for their kinds.
-- Memory: a bare graphql-transport-ws socket in uvicorn is ~28 KiB by itself; authentication
-  and presence add ~4 KiB, the subscription's execution context and generators ~24 KiB.
+Where the time goes (measured separately with `py-spy`, `cProfile` and per-process CPU time,
+same machine, 2026-11-22), and so why the missed targets are missed:
+- Latency is process 1's CPU per `sendMessage` (~1.6 ms) plus the commit, which on this
+  machine's disk costs what the raw limit's p50 shows. The plain send is two prepared
+  statements on the asyncpg row pool (the membership/retry/reply SELECT, then the INSERT whose
+  RETURNING calls `pg_notify`, so no BEGIN/COMMIT round trips), the pool skips asyncpg's reset
+  query on release, and rate limits no longer hand expiry work to a thread. What remains is
+  mostly the framework (uvicorn, Starlette, Strawberry: body parsing, argument conversion,
+  execution, the response) and the offline Luna screen every draft gets under default
+  preferences: ~40 µs for the benchmark's short drafts, 120-300 µs for realistic 50-140
+  character ones (96 phrase patterns plus VADER). A 2.5 ms p50 would need processes 1 and 2
+  together under ~1.5 ms of CPU per message on this disk.
+- Fan-out: the floor row is the same server stack writing one frame to the same 1,000
+  sockets with nothing of ours behind it. Subscribers of one event now share its execution
+  and its JSON (per operation, variables, viewer and message view), which took process 2
+  from ~225 to ~100 µs of CPU per subscriber; what is left per subscriber is waking its task
+  twice (its inbox, then the shared row read), Strawberry's per-result pipeline (~16 µs,
+  measured in-process), the view and `Message` object, and the ASGI send (~20 µs). uvicorn's
+  wsproto implementation used ~10% less CPU here but sends no keepalive pings (a vanished
+  client would stay online), so sockets stay on websockets-sansio.
+- Memory: the bus inbox is a lazy deque, token expiry a loop timer, subscriptions slotted
+  iterators, and sockets skip Starlette's middleware and router. Of what remains, uvicorn's
+  per-socket receive queue, writable event and the handshake it keeps are ~6 KiB (reachable
+  only by subclassing uvicorn's protocol internals), Strawberry's per-operation state
+  (extension contexts, executor, iterator layers) ~6 KiB.
 {END}"""
     replace_section(path, section)
 
