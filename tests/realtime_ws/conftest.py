@@ -23,6 +23,8 @@ from tests.realtime_ws.client import CONVERSATION, gql
 SERVER_ENV = {
     "LUNA_RATE_LIMIT_SEND": "100000/minute",
     "LUNA_RATE_LIMIT_TYPING": "100000/minute",
+    "LUNA_RATE_LIMIT_GESTURE": "100000/minute",
+    "LUNA_RATE_LIMIT_REACTION": "100000/minute",
     "LUNA_TYPING_TTL_S": "1",
     "LUNA_ANALYSIS_WORKER_ENABLED": "false",
 }
