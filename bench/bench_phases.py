@@ -6,6 +6,7 @@ import asyncio
 import gc
 import time
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import psutil
@@ -157,6 +158,36 @@ async def open_many(
 async def measure_fanout(
     sender: Server, receiver: Server, couple: BenchCouple, subscribers: int, rounds: int
 ) -> FanoutResult:
+    async def send(http: RawHttp, i: int) -> int:
+        payload = await http.send_message(couple.a_token, couple.conversation_id, f"fan {i}")
+        seq: int = payload["data"]["sendMessage"]["message"]["seq"]
+        return seq
+
+    return await _time_fanout(sender, receiver, couple, subscribers, rounds, send)
+
+
+async def measure_fanout_floor(bare: Server, subscribers: int, rounds: int) -> FanoutResult:
+    """The same measure against `bench.bare_ws`: the server stack's own cost of writing one
+    frame to every socket, with nothing of ours (no GraphQL, bus or database) in the way."""
+
+    async def fire(http: RawHttp, i: int) -> int:
+        await http.post(f"/fire?seq={i + 1}")
+        return i + 1
+
+    couple = BenchCouple("-", "-", "-", "-")  # the bare server checks nothing
+    return await _time_fanout(bare, bare, couple, subscribers, rounds, fire)
+
+
+async def _time_fanout(
+    sender: Server,
+    receiver: Server,
+    couple: BenchCouple,
+    subscribers: int,
+    rounds: int,
+    trigger: Callable[[RawHttp, int], Awaitable[int]],
+) -> FanoutResult:
+    """`subscribers` sockets on `receiver`; per round, `trigger` (returning the seq it
+    caused) then the time until the last socket has that seq."""
     arrivals: dict[int, list[float]] = defaultdict(list)
     complete: dict[int, asyncio.Event] = defaultdict(asyncio.Event)
 
@@ -172,40 +203,9 @@ async def measure_fanout(
         await asyncio.sleep(2.0)
         for i in range(rounds + 2):
             started = time.perf_counter()
-            payload = await http.send_message(couple.a_token, couple.conversation_id, f"fan {i}")
-            seq = payload["data"]["sendMessage"]["message"]["seq"]
+            seq = await trigger(http, i)
             await asyncio.wait_for(complete[seq].wait(), 30)
             if i >= 2:  # the first rounds warm caches
-                times.append(max(arrivals[seq]) - started)
-            await asyncio.sleep(0.3)
-    finally:
-        await http.close()
-        await asyncio.gather(*(s.close() for s in subs))
-    return FanoutResult(subscribers, rounds, percentile(times, 50) * 1000, max(times) * 1000)
-
-
-async def measure_fanout_floor(bare: Server, subscribers: int, rounds: int) -> FanoutResult:
-    """The same measure against `bench.bare_ws`: the server stack's own cost of writing one
-    frame to every socket, with nothing of ours (no GraphQL, bus or database) in the way."""
-    arrivals: dict[int, list[float]] = defaultdict(list)
-    complete: dict[int, asyncio.Event] = defaultdict(asyncio.Event)
-
-    def on_message(seq: int, at: float) -> None:
-        arrivals[seq].append(at)
-        if len(arrivals[seq]) == subscribers:
-            complete[seq].set()
-
-    couple = BenchCouple("-", "-", "-", "-")  # the bare server checks nothing
-    subs = await open_many(bare, couple, subscribers, on_message)
-    http = await RawHttp(*_host_port(bare)).connect()
-    times = []
-    try:
-        await asyncio.sleep(2.0)
-        for seq in range(1, rounds + 3):
-            started = time.perf_counter()
-            await http.post(f"/fire?seq={seq}")
-            await asyncio.wait_for(complete[seq].wait(), 30)
-            if seq > 2:
                 times.append(max(arrivals[seq]) - started)
             await asyncio.sleep(0.3)
     finally:
