@@ -109,6 +109,11 @@ How each figure is measured:
 - **Memory**: a fresh process 3; RSS growth after opening the sockets (each authenticated, in
   presence, with one idle `messageAdded` subscription), divided by their number.
 
+This machine varies from run to run, with its disk and its neighbours: three full runs on
+2026-11-22 gave the latency p50 as 1.80, 3.51 and 3.17 ms (met once) against raw-limit p50s
+of 0.56, 0.86 and 0.88 ms, sustained 570, 355 and 373 msgs/s (33-34% of raw each time), and
+fan-out 91, 124 and 130 ms against floors of 20, 26 and 27 ms. The table is the last run's.
+
 Where the time goes (measured separately with `py-spy`, `cProfile` and per-process CPU time,
 same machine, 2026-11-22), and so why the missed targets are missed:
 - Latency is process 1's CPU per `sendMessage` (~1.6 ms) plus the commit, which on this
