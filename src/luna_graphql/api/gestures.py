@@ -8,8 +8,7 @@ than `LUNA_RATE_LIMIT_GESTURE` allows is RATE_LIMITED.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator
-from contextlib import aclosing
+from collections.abc import AsyncIterator
 
 import strawberry
 from strawberry.types import Info
@@ -18,6 +17,7 @@ from luna_graphql.api.context import LunaContext
 from luna_graphql.api.ids import parse_id
 from luna_graphql.api.luna import assistant_of
 from luna_graphql.api.realtime_runtime import realtime_of
+from luna_graphql.api.streams import MappedStream
 from luna_graphql.api.types.gestures import (
     AcknowledgeGestureInput,
     AcknowledgeGesturePayload,
@@ -35,7 +35,7 @@ from luna_graphql.services.gesture_reads import (
     list_pending_gestures,
     list_recent_gestures,
 )
-from luna_graphql.services.gesture_stream import GestureEvent, stream_gestures
+from luna_graphql.services.gesture_stream import stream_gestures
 from luna_graphql.services.gestures import acknowledge_gesture, send_gesture
 
 Ctx = Info[LunaContext, None]
@@ -143,12 +143,6 @@ async def resolve_recent_gestures(info: Ctx, limit: int | None = RECENT_DEFAULT)
     return [Gesture.from_view(view) for view in views]
 
 
-async def _events(source: AsyncIterator[GestureEvent]) -> AsyncGenerator[GestureStreamEvent, None]:
-    async with aclosing(source) as items:  # type: ignore[type-var]
-        async for item in items:
-            yield event_from(item)
-
-
 async def resolve_gestures(
     info: Ctx, relationship_id: strawberry.ID | None = None
 ) -> AsyncIterator[GestureStreamEvent]:
@@ -162,7 +156,7 @@ async def resolve_gestures(
             None if relationship_id is None else parse_id(relationship_id, field="relationshipId")
         ),
     )
-    return _events(stream)
+    return MappedStream(stream, event_from)
 
 
 @strawberry.type

@@ -8,8 +8,7 @@ so is a deleted message; an emoji that is not one is BAD_USER_INPUT; more change
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncGenerator, AsyncIterator, Sequence
-from contextlib import aclosing
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
 import strawberry
@@ -19,6 +18,7 @@ from strawberry.types import Info
 from luna_graphql.api.context import LunaContext
 from luna_graphql.api.ids import parse_id
 from luna_graphql.api.realtime_runtime import realtime_of
+from luna_graphql.api.streams import MappedStream
 from luna_graphql.api.types.enums import PartnerRole
 from luna_graphql.services import reactions as service
 from luna_graphql.services.reactions_stream import stream_reactions
@@ -90,26 +90,27 @@ async def resolve_message_reactions(root: Any, info: Ctx) -> list[ReactionGroup]
 async def resolve_add_reaction(
     info: Ctx, message_id: strawberry.ID, emoji: str
 ) -> MessageReactions:
-    ctx = info.context
-    viewer = ctx.require_viewer()
-    parsed = parse_id(message_id, field="messageId")
-    await ctx.runtime.limiter.hit("reaction", str(viewer.user_id))
-    async with ctx.write() as session:
-        current = await service.add_reaction(
-            session, viewer=viewer, emitter=ctx.emitter, message_id=parsed, emoji=emoji
-        )
-    return MessageReactions.from_reactions(current)
+    return await _change(info, message_id, emoji, service.add_reaction)
 
 
 async def resolve_remove_reaction(
     info: Ctx, message_id: strawberry.ID, emoji: str
+) -> MessageReactions:
+    return await _change(info, message_id, emoji, service.remove_reaction)
+
+
+async def _change(
+    info: Ctx,
+    message_id: strawberry.ID,
+    emoji: str,
+    change: Callable[..., Awaitable[service.MessageReactions]],
 ) -> MessageReactions:
     ctx = info.context
     viewer = ctx.require_viewer()
     parsed = parse_id(message_id, field="messageId")
     await ctx.runtime.limiter.hit("reaction", str(viewer.user_id))
     async with ctx.write() as session:
-        current = await service.remove_reaction(
+        current = await change(
             session, viewer=viewer, emitter=ctx.emitter, message_id=parsed, emoji=emoji
         )
     return MessageReactions.from_reactions(current)
@@ -126,15 +127,7 @@ async def resolve_reaction_changed(
         viewer=viewer,
         conversation_id=parse_id(conversation_id, field="conversationId"),
     )
-    return _relay(stream)
-
-
-async def _relay(
-    stream: AsyncIterator[service.MessageReactions],
-) -> AsyncGenerator[MessageReactions, None]:
-    async with aclosing(stream) as source:  # type: ignore[type-var]
-        async for current in source:
-            yield MessageReactions.from_reactions(current)
+    return MappedStream(stream, MessageReactions.from_reactions)
 
 
 @strawberry.type

@@ -7,8 +7,7 @@ services open a short one per read.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from typing import Generic, TypeVar
+from collections.abc import AsyncIterator
 
 import strawberry
 from strawberry.types import Info
@@ -17,6 +16,7 @@ from luna_graphql.api.context import LunaContext
 from luna_graphql.api.ids import parse_id
 from luna_graphql.api.realtime_runtime import realtime_of
 from luna_graphql.api.realtime_types import MessageAnalysis, Presence, ReceiptEvent, TypingEvent
+from luna_graphql.api.streams import MappedStream
 from luna_graphql.api.types.messages import Message
 from luna_graphql.services.analyzed_stream import stream_analyses
 from luna_graphql.services.message_stream import stream_messages
@@ -25,34 +25,6 @@ from luna_graphql.services.receipt_stream import stream_receipts
 from luna_graphql.services.typing import stream_typing
 
 Ctx = Info[LunaContext, None]
-S = TypeVar("S")
-T = TypeVar("T")
-
-
-class _Mapped(Generic[S, T]):
-    """`convert` applied to each item of `source`, which is closed with it.
-
-    Not an async generator: every idle subscription holds one, and a generator (with its
-    frame and an `aclosing` around the source) weighs several times more. Graphql-core's
-    consumer closes it on every exit path, which closes the source.
-    """
-
-    __slots__ = ("_convert", "_source")
-
-    def __init__(self, source: AsyncIterator[S], convert: Callable[[S], T]) -> None:
-        self._source = source
-        self._convert = convert
-
-    def __aiter__(self) -> _Mapped[S, T]:
-        return self
-
-    async def __anext__(self) -> T:
-        return self._convert(await anext(self._source))
-
-    async def aclose(self) -> None:
-        close = getattr(self._source, "aclose", None)
-        if close is not None:
-            await close()
 
 
 async def resolve_message_added(
@@ -70,7 +42,7 @@ async def resolve_message_added(
         conversation_id=parse_id(conversation_id, field="conversationId"),
         after_seq=after_seq,
     )
-    return _Mapped(stream, Message.from_view)
+    return MappedStream(stream, Message.from_view)
 
 
 async def resolve_typing(info: Ctx, conversation_id: strawberry.ID) -> AsyncIterator[TypingEvent]:
@@ -85,7 +57,7 @@ async def resolve_typing(info: Ctx, conversation_id: strawberry.ID) -> AsyncIter
         viewer=viewer,
         conversation_id=parse_id(conversation_id, field="conversationId"),
     )
-    return _Mapped(stream, TypingEvent.from_state)
+    return MappedStream(stream, TypingEvent.from_state)
 
 
 async def resolve_receipts(
@@ -99,7 +71,7 @@ async def resolve_receipts(
         viewer=viewer,
         conversation_id=parse_id(conversation_id, field="conversationId"),
     )
-    return _Mapped(stream, ReceiptEvent.from_update)
+    return MappedStream(stream, ReceiptEvent.from_update)
 
 
 async def resolve_presence(
@@ -116,7 +88,7 @@ async def resolve_presence(
         ),
         offline_after_s=ctx.settings.presence_offline_after_s,
     )
-    return _Mapped(stream, Presence.from_state)
+    return MappedStream(stream, Presence.from_state)
 
 
 async def resolve_message_analyzed(
@@ -132,7 +104,7 @@ async def resolve_message_analyzed(
         viewer=viewer,
         conversation_id=parse_id(conversation_id, field="conversationId"),
     )
-    return _Mapped(stream, MessageAnalysis.from_view)
+    return MappedStream(stream, MessageAnalysis.from_view)
 
 
 @strawberry.type

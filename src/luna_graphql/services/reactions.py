@@ -8,11 +8,11 @@ the write's transaction when a row changed; receivers re-read the message's reac
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, delete, func, literal, or_, select
+from sqlalchemy import ColumnElement, Executable, Select, case, delete, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -114,27 +114,18 @@ async def add_reaction(
     emoji: str,
 ) -> MessageReactions:
     """React with `emoji`; a reaction already there is left as it is (no event)."""
-    cleaned = clean_emoji(emoji)
-    conversation_id, relationship_id = await _lock_visible_message(
-        session, viewer=viewer, message_id=message_id
-    )
-    inserted = await session.scalar(
-        insert(MessageReaction)
-        .values(message_id=message_id, user_id=viewer.user_id, emoji=cleaned)
-        .on_conflict_do_nothing(index_elements=["message_id", "user_id", "emoji"])
-        .returning(MessageReaction.id)
-    )
-    if inserted is not None:
-        await _announce(
-            session,
-            emitter,
-            relationship_id=relationship_id,
-            conversation_id=conversation_id,
-            message_id=message_id,
-            reaction_id=inserted,
-            change=ADDED,
+
+    def insert_row(cleaned: str) -> Executable:
+        return (
+            insert(MessageReaction)
+            .values(message_id=message_id, user_id=viewer.user_id, emoji=cleaned)
+            .on_conflict_do_nothing(index_elements=["message_id", "user_id", "emoji"])
+            .returning(MessageReaction.id)
         )
-    return await _current(session, viewer, conversation_id, message_id, inserted is not None)
+
+    return await _change_reaction(
+        session, viewer, emitter, message_id, emoji, change=ADDED, statement=insert_row
+    )
 
 
 async def remove_reaction(
@@ -146,30 +137,51 @@ async def remove_reaction(
     emoji: str,
 ) -> MessageReactions:
     """Take back the viewer's `emoji`; removing one that is not there changes nothing."""
+
+    def delete_row(cleaned: str) -> Executable:
+        return (
+            delete(MessageReaction)
+            .where(
+                MessageReaction.message_id == message_id,
+                MessageReaction.user_id == viewer.user_id,
+                MessageReaction.emoji == cleaned,
+            )
+            .returning(MessageReaction.id)
+        )
+
+    return await _change_reaction(
+        session, viewer, emitter, message_id, emoji, change=REMOVED, statement=delete_row
+    )
+
+
+async def _change_reaction(
+    session: AsyncSession,
+    viewer: Viewer,
+    emitter: EventEmitter,
+    message_id: uuid.UUID,
+    emoji: str,
+    *,
+    change: str,
+    statement: Callable[[str], Executable],
+) -> MessageReactions:
+    """Run `statement` (returning the changed row's id, or nothing) on a live message of the
+    viewer's couple; announce the change only when a row changed."""
     cleaned = clean_emoji(emoji)
     conversation_id, relationship_id = await _lock_visible_message(
         session, viewer=viewer, message_id=message_id
     )
-    removed = await session.scalar(
-        delete(MessageReaction)
-        .where(
-            MessageReaction.message_id == message_id,
-            MessageReaction.user_id == viewer.user_id,
-            MessageReaction.emoji == cleaned,
-        )
-        .returning(MessageReaction.id)
-    )
-    if removed is not None:
+    changed_id = await session.scalar(statement(cleaned))
+    if changed_id is not None:
         await _announce(
             session,
             emitter,
             relationship_id=relationship_id,
             conversation_id=conversation_id,
             message_id=message_id,
-            reaction_id=removed,
-            change=REMOVED,
+            reaction_id=changed_id,
+            change=change,
         )
-    return await _current(session, viewer, conversation_id, message_id, removed is not None)
+    return await _current(session, viewer, conversation_id, message_id, changed_id is not None)
 
 
 async def _current(
