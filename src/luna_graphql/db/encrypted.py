@@ -26,10 +26,10 @@ class EncryptedText(TypeDecorator[str]):
     cache_ok = True
 
     def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
-        return None if value is None else current_cipher().seal(value)
+        return current_cipher().seal_optional(value)
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
-        return None if value is None else current_cipher().open(value)
+        return current_cipher().open_optional(value)
 
 
 class EncryptedPreview(EncryptedText):
@@ -39,7 +39,8 @@ class EncryptedPreview(EncryptedText):
     cache_ok = True
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
-        return None if value is None else current_cipher().open(value)[:PREVIEW_CHARS]
+        text = super().process_result_value(value, dialect)
+        return None if text is None else text[:PREVIEW_CHARS]
 
 
 class EncryptedJSON(TypeDecorator[Any]):
