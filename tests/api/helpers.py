@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -250,3 +250,28 @@ def counting_statements(
         event.remove(engine.sync_engine, "before_cursor_execute", record)
         for connection in connections:
             connection.remove_query_logger(record_raw)
+
+
+async def assert_refused_unchanged(
+    client: GraphQLClient,
+    query: str,
+    variables: dict[str, Any],
+    code: str,
+    *,
+    pair: CoupleClients,
+    database_url: str,
+    rows: Callable[[], Awaitable[Any]],
+    field: str | None = None,
+) -> None:
+    """The call fails with `code` (on `field`, when given), and neither `rows()` nor the
+    couple's bus events change."""
+    before = await rows()
+    async with listening(database_url, uuid.UUID(pair.relationship_id)) as log:
+        await log.drain()
+        result = await client.execute(query, variables)
+        assert result.codes == [code], result
+        assert result.get("data") is None, result
+        if field is not None:
+            assert result["errors"][0]["extensions"].get("field") == field, result
+        assert await log.drain() == []
+    assert await rows() == before

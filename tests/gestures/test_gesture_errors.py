@@ -10,7 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna_graphql.settings import Settings
 from tests.api.conftest import make_settings, serve
-from tests.api.helpers import CoupleClients, GraphQLClient, listening, token_for
+from tests.api.helpers import (
+    CoupleClients,
+    GraphQLClient,
+    assert_refused_unchanged,
+    token_for,
+)
 from tests.factories import make_couple
 from tests.gestures.helpers import (
     ACKNOWLEDGE,
@@ -30,21 +35,12 @@ async def assert_refused(
     variables: dict[str, Any],
     code: str,
     *,
-    pair: CoupleClients,
     session: AsyncSession,
-    database_url: str,
-    field: str | None = None,
+    **checks: Any,
 ) -> None:
-    """The call fails with `code`, and neither rows nor events change."""
-    before = await gesture_rows(session)
-    async with listening(database_url, uuid.UUID(pair.relationship_id)) as log:
-        result = await client.execute(query, variables)
-        assert result.codes == [code], result
-        assert result.get("data") is None, result
-        if field is not None:
-            assert result["errors"][0]["extensions"].get("field") == field, result
-        assert await log.drain() == []
-    assert await gesture_rows(session) == before
+    await assert_refused_unchanged(
+        client, query, variables, code, rows=lambda: gesture_rows(session), **checks
+    )
 
 
 async def test_acknowledging_ones_own_gesture_is_forbidden(

@@ -10,7 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna_graphql.settings import Settings
 from tests.api.conftest import make_settings, serve
-from tests.api.helpers import CoupleClients, GraphQLClient, listening, token_for
+from tests.api.helpers import (
+    CoupleClients,
+    GraphQLClient,
+    assert_refused_unchanged,
+    token_for,
+)
 from tests.reactions.helpers import ADD, REMOVE, add, reaction_rows
 
 HEART = "❤️"
@@ -22,22 +27,12 @@ async def assert_refused(
     variables: dict[str, Any],
     code: str,
     *,
-    pair: CoupleClients,
     session: AsyncSession,
-    database_url: str,
-    field: str | None = None,
+    **checks: Any,
 ) -> None:
-    """The call fails with `code`, and neither rows nor events change."""
-    before = await reaction_rows(session)
-    async with listening(database_url, uuid.UUID(pair.relationship_id)) as log:
-        await log.drain()
-        result = await client.execute(query, variables)
-        assert result.codes == [code], result
-        assert result.get("data") is None, result
-        if field is not None:
-            assert result["errors"][0]["extensions"].get("field") == field, result
-        assert await log.drain() == []
-    assert await reaction_rows(session) == before
+    await assert_refused_unchanged(
+        client, query, variables, code, rows=lambda: reaction_rows(session), **checks
+    )
 
 
 @pytest.mark.parametrize("query", [ADD, REMOVE], ids=["add", "remove"])
