@@ -7,6 +7,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -31,6 +32,7 @@ from luna_graphql.services.analysis_worker import start_analysis_worker
 from luna_graphql.services.delivery import DeliveryTracker
 from luna_graphql.services.message_loader import MessageLoader
 from luna_graphql.services.message_rows import create_row_pool
+from luna_graphql.services.message_stream import prefetch_added_message
 from luna_graphql.services.presence import PresenceNode
 from luna_graphql.settings import Settings
 
@@ -60,6 +62,7 @@ async def run_realtime(
         ),
         row_pool=rows,
     )
+    bus.prepare_with(partial(prefetch_added_message, realtime.loader))
     try:
         await bus.connect()
     except BaseException:

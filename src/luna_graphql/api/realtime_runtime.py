@@ -9,7 +9,9 @@ from luna_graphql.api.context import LunaContext
 from luna_graphql.realtime.bus import EventBus
 from luna_graphql.services.clock import Clock, SystemClock
 from luna_graphql.services.delivery import DeliveryTracker
+from luna_graphql.services.identity_memo import IdentityMemo
 from luna_graphql.services.message_loader import MessageLoader
+from luna_graphql.services.message_view import MessageView
 from luna_graphql.services.presence import PresenceNode
 
 
@@ -20,6 +22,8 @@ class Realtime:
     delivery: DeliveryTracker
     presence: PresenceNode
     clock: Clock = field(default_factory=SystemClock)
+    # One view per (row, how the viewer sees it) across the process's subscribers.
+    views: IdentityMemo[MessageView] = field(default_factory=IdentityMemo)
     # The asyncpg pool the loader and delivery marks use; the plain send path uses it too.
     row_pool: Any = None
 

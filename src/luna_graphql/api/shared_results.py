@@ -25,10 +25,13 @@ import json
 import time
 from collections import OrderedDict
 from collections.abc import Hashable
+from functools import partial
 from typing import Any, TypeVar
 
 from graphql import ExecutionResult, OperationDefinitionNode
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from luna_graphql.services.identity_memo import IdentityMemo
 
 T = TypeVar("T")
 
@@ -126,26 +129,13 @@ class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
         return self._variables_key
 
 
-class _EncodedData:
-    """The JSON of recent `next` payloads' data, by object identity (a shared result's data
-    is one object for all its subscribers)."""
-
-    def __init__(self, max_entries: int = 64) -> None:
-        self._max_entries = max_entries
-        self._entries: OrderedDict[int, tuple[object, str]] = OrderedDict()
-
-    def encode(self, data: object) -> str:
-        entry = self._entries.get(id(data))
-        if entry is not None and entry[0] is data:
-            return entry[1]
-        encoded = json.dumps(data, separators=(",", ":"))
-        self._entries[id(data)] = (data, encoded)  # holding `data` keeps its id unique
-        while len(self._entries) > self._max_entries:
-            self._entries.popitem(last=False)
-        return encoded
+# The JSON of recent `next` payloads' data: a shared result's data is one object for all its
+# subscribers.
+_ENCODED: IdentityMemo[str] = IdentityMemo(64)
 
 
-_ENCODED = _EncodedData()
+def _compact_json(data: object) -> str:
+    return json.dumps(data, separators=(",", ":"))
 
 
 def encode_next_frame(message: object) -> str | None:
@@ -158,5 +148,5 @@ def encode_next_frame(message: object) -> str | None:
     if not isinstance(payload, dict) or payload.keys() != {"data"}:
         return None
     operation_id = json.dumps(message["id"])
-    data = _ENCODED.encode(payload["data"])
+    data = _ENCODED.get(payload["data"], None, partial(_compact_json, payload["data"]))
     return f'{{"id":{operation_id},"type":"next","payload":{{"data":{data}}}}}'

@@ -12,12 +12,13 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 from broadcaster import Broadcast, BroadcastBackend, Event
 
+from luna_graphql.realtime.inbox import Subscription, Unsubscribed
 from luna_graphql.realtime.pg_backend import RESYNC, ListenNotifyBackend
 
 __all__ = ["RESYNC", "SafeBroadcast", "Subscription", "Unsubscribed", "build_broadcast"]
@@ -26,101 +27,12 @@ logger = logging.getLogger(__name__)
 
 _PG_SCHEMES = frozenset({"postgresql", "postgres", "postgresql+asyncpg"})
 _BROADCASTER_SCHEMES = frozenset({"memory", "redis", "rediss"})
+# A channel with this many local subscribers gets its events prepared before they are
+# delivered (see `SafeBroadcast.prepare_with`); below it, the extra hop costs more than it saves.
+PREPARE_MIN_SUBSCRIBERS = 4
+PREPARE_TIMEOUT_S = 2.0
 
-
-class Unsubscribed(Exception):
-    """Raised by Subscription.get() once the subscription has ended."""
-
-
-class Subscription:
-    """One subscriber's bounded inbox; overflow collapses into a single RESYNC marker.
-
-    Not an asyncio.Queue: a process holds one inbox per idle subscription, and a Queue's
-    three deques and Event cost about 3 KiB each. This one holds a deque only while events
-    wait, and a single waiter, since each inbox has exactly one consumer.
-    """
-
-    __slots__ = (
-        "_accept",
-        "_closed",
-        "_items",
-        "_maxsize",
-        "_resync_pending",
-        "_waiter",
-        "channel",
-        "overflows",
-    )
-
-    def __init__(
-        self, channel: str, maxsize: int, accept: Callable[[Event], bool] | None = None
-    ) -> None:
-        self.channel = channel
-        # Drops events this subscriber would discard before they wake it: on a busy
-        # channel a thousand sockets otherwise each wake up to ignore every other event.
-        self._accept = accept
-        self._maxsize = max(1, maxsize)
-        self._items: deque[Event] | None = None
-        self._waiter: asyncio.Future[None] | None = None
-        self._closed = False
-        # While a RESYNC waits unread, newer events are redundant: the consumer re-reads
-        # the database after taking it, which covers them.
-        self._resync_pending = False
-        self.overflows = 0
-
-    def deliver(self, event: Event) -> None:
-        if self._resync_pending or self._closed:
-            return
-        if self._accept is not None and event.message != RESYNC and not self._accept(event):
-            return
-        if event.message == RESYNC:
-            self._resync_pending = True
-        items = self._items
-        if items is None:
-            items = self._items = deque()
-        if len(items) >= self._maxsize:
-            self.overflows += 1
-            items.clear()
-            self._resync_pending = True
-            event = Event(channel=self.channel, message=RESYNC)
-        items.append(event)
-        self._wake()
-
-    def qsize(self) -> int:
-        return len(self._items) if self._items else 0
-
-    def close(self) -> None:
-        self._closed = True
-        self._items = None
-        self._wake()
-
-    def _wake(self) -> None:
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(None)
-
-    async def get(self) -> Event:
-        while not self._items:
-            if self._closed:
-                raise Unsubscribed  # and so do later get() calls
-            if self._waiter is not None:
-                raise RuntimeError("a Subscription has a single consumer")
-            self._waiter = asyncio.get_running_loop().create_future()
-            try:
-                await self._waiter
-            finally:
-                self._waiter = None
-        item = self._items.popleft()
-        if not self._items:
-            self._items = None  # an idle inbox keeps no deque
-        if item.message == RESYNC:
-            self._resync_pending = False
-        return item
-
-    async def __aiter__(self) -> AsyncGenerator[Event, None]:
-        try:
-            while True:
-                yield await self.get()
-        except Unsubscribed:
-            return
+Prepare = Callable[[Event], Awaitable[object] | None]
 
 
 class _ChannelLock:
@@ -169,6 +81,20 @@ class SafeBroadcast(Broadcast):
         # Channels the backend has been asked to subscribe and not yet to unsubscribe.
         self._backend_channels: set[str] = set()
         self._closed = False
+        self._prepare: Prepare | None = None
+        # Per channel, events waiting (in order) for their preparation to finish.
+        self._held: dict[str, deque[tuple[Event, Awaitable[object] | None]]] = {}
+        self._releasing: set[asyncio.Task[None]] = set()
+
+    def prepare_with(self, prepare: Prepare | None) -> None:
+        """Run `prepare(event)` before delivering an event to a busy channel's subscribers.
+
+        When it returns an awaitable, the event is delivered once that is done (or failed, or
+        timed out: preparing is only a head start), still in order with the channel's other
+        events. The realtime runtime reads a new message's row here, so a thousand
+        subscribers wake once to find it cached instead of waking twice around one read.
+        """
+        self._prepare = prepare
 
     def _create_backend(self, url: str) -> BroadcastBackend:
         if urlsplit(url).scheme in _PG_SCHEMES:
@@ -181,6 +107,8 @@ class SafeBroadcast(Broadcast):
 
     async def disconnect(self) -> None:
         self._closed = True
+        for releasing in list(self._releasing):
+            releasing.cancel()
         task = getattr(self, "_listener_task", None)
         if task is not None:
             task.cancel()
@@ -203,11 +131,51 @@ class SafeBroadcast(Broadcast):
                 await asyncio.sleep(min(1.0, 0.05 * failures))
                 continue
             failures = 0
-            for sub in list(self._subs.get(event.channel, ())):
-                sub.deliver(event)  # never blocks: a slow subscriber only hurts itself
+            self._route(event)
             # next_published() returns without suspending while events are queued; yielding
             # per event lets consumers that keep up drain their inbox during a burst.
             await asyncio.sleep(0)
+
+    def _route(self, event: Event) -> None:
+        channel = event.channel
+        subs = self._subs.get(channel)
+        if not subs:
+            return
+        ready = None
+        prepare = self._prepare
+        if prepare is not None and len(subs) >= PREPARE_MIN_SUBSCRIBERS and event.message != RESYNC:
+            ready = prepare(event)
+        held = self._held.get(channel)
+        if held is None and ready is None:
+            self._deliver(event)
+            return
+        if held is None:
+            held = self._held[channel] = deque()
+            task = asyncio.create_task(self._release_held(channel, held))
+            self._releasing.add(task)
+            task.add_done_callback(self._releasing.discard)
+        held.append((event, ready))
+
+    async def _release_held(
+        self, channel: str, held: deque[tuple[Event, Awaitable[object] | None]]
+    ) -> None:
+        try:
+            while held:
+                event, ready = held[0]
+                if ready is not None:
+                    try:
+                        await asyncio.wait_for(ready, PREPARE_TIMEOUT_S)
+                    except Exception:
+                        logger.debug("preparing an event failed; delivering it anyway")
+                held.popleft()
+                self._deliver(event)
+        finally:
+            if self._held.get(channel) is held:
+                del self._held[channel]
+
+    def _deliver(self, event: Event) -> None:
+        for sub in list(self._subs.get(event.channel, ())):
+            sub.deliver(event)  # never blocks: a slow subscriber only hurts itself
 
     def subscribe(  # type: ignore[override]
         self, channel: str, accept: Callable[[Event], bool] | None = None

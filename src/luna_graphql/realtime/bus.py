@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Final, Protocol
 from urllib.parse import urlsplit
@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from broadcaster import Broadcast, Event
 
 from luna_graphql.realtime.after_commit import AfterCommitEmitter
-from luna_graphql.realtime.broadcast import RESYNC, Unsubscribed, build_broadcast
+from luna_graphql.realtime.broadcast import RESYNC, SafeBroadcast, Unsubscribed, build_broadcast
 from luna_graphql.realtime.events import BusEvent, EventEmitter, NotifyEmitter
 
 __all__ = [
@@ -169,6 +169,20 @@ class BroadcastBus:
 
     async def connect(self) -> None:
         await self._broadcast.connect()
+
+    def prepare_with(self, prepare: Callable[[BusEvent], Awaitable[object] | None]) -> None:
+        """Give each event of a busy channel a head start before its subscribers wake (see
+        `SafeBroadcast.prepare_with`); malformed events are delivered unprepared."""
+
+        def prepare_raw(event: Event) -> Awaitable[object] | None:
+            try:
+                decoded = _decode(event.message)
+            except (ValueError, KeyError, TypeError):
+                return None
+            return prepare(decoded)
+
+        if isinstance(self._broadcast, SafeBroadcast):
+            self._broadcast.prepare_with(prepare_raw)
 
     async def disconnect(self) -> None:
         if isinstance(self._emitter, AfterCommitEmitter):

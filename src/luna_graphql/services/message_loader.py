@@ -58,6 +58,7 @@ class MessageLoader:
         self._cache_size = cache_size
         self._cache_ttl_s = cache_ttl_s
         self.queries = 0  # for tests and the benchmark
+        self.joined = 0  # reads that waited on another's query (tests)
 
     def mark(self) -> int:
         """A point in time: reads begun after it see everything committed before it.
@@ -120,6 +121,8 @@ class MessageLoader:
             flight = _Flight(next(self._ticks), asyncio.ensure_future(make()))
             self._inflight[key] = flight
             flight.task.add_done_callback(lambda task: self._finish(key, flight))
+        else:
+            self.joined += 1
         if not flight.task.done():
             # A future of its own per waiter, so one waiter giving up (its socket closed)
             # cannot cancel the others' read; cheaper than asyncio.shield for the

@@ -20,6 +20,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from functools import partial
 
 from sqlalchemy.exc import DBAPIError
@@ -31,9 +32,10 @@ from luna_graphql.realtime.bus import EventBus, Resync
 from luna_graphql.realtime.events import BusEvent, channel_for
 from luna_graphql.services.access import Membership, Viewer, find_conversation_membership
 from luna_graphql.services.delivery import DeliveryTracker
+from luna_graphql.services.identity_memo import IdentityMemo
 from luna_graphql.services.message_loader import PAGE_SIZE, MessageLoader
 from luna_graphql.services.message_rows import TRANSIENT_ROW_ERRORS
-from luna_graphql.services.messages import MessageView, view_message
+from luna_graphql.services.message_view import MessageView, view_message
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +54,21 @@ async def authorize_conversation(
         )
 
 
+@dataclass(frozen=True, slots=True)
+class StreamMember:
+    """What a live subscription keeps of the viewer's membership: an idle socket holds it for
+    its whole life, and the membership's ORM rows weigh about a kilobyte more. Like the
+    membership it is read once, when the subscription starts."""
+
+    relationship_id: uuid.UUID
+    role: str
+    partner_shares_read_receipts: bool
+
+    @classmethod
+    def of(cls, member: Membership) -> StreamMember:
+        return cls(member.relationship_id, member.role, member.partner_shares_read_receipts)
+
+
 def event_conversation(event: BusEvent) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(event.data["conversation_id"]))
@@ -68,24 +85,32 @@ async def stream_messages(
     viewer: Viewer,
     conversation_id: uuid.UUID,
     after_seq: int | None = None,
+    views: IdentityMemo[MessageView] | None = None,
 ) -> AsyncIterator[MessageView]:
-    """Authorize now (so a failure surfaces on any transport), then stream."""
+    """Authorize now (so a failure surfaces on any transport), then stream.
+
+    With `views`, subscribers that see a row alike get one shared `MessageView` of it."""
     if after_seq is not None and after_seq < 0:
         raise BadUserInput("afterSeq must be >= 0", field="afterSeq")
     member = await authorize_conversation(
         sessionmaker, viewer=viewer, conversation_id=conversation_id
     )
-    return _relay_messages(bus, loader, delivery, member, conversation_id, after_seq)
+    return _relay_messages(
+        bus, loader, delivery, StreamMember.of(member), conversation_id, after_seq, views
+    )
 
 
 async def _relay_messages(
     bus: EventBus,
     loader: MessageLoader,
     delivery: DeliveryTracker | None,
-    member: Membership,
+    member: StreamMember,
     conversation_id: uuid.UUID,
     after_seq: int | None,
+    views: IdentityMemo[MessageView] | None,
 ) -> AsyncIterator[MessageView]:
+    stance = (member.role, member.partner_shares_read_receipts)
+    conversation_key = str(conversation_id)
     channel = channel_for(member.relationship_id)
     async with bus.subscribe(channel, frozenset({MESSAGE_ADDED})) as events:
         fresh_after = loader.mark()
@@ -107,7 +132,7 @@ async def _relay_messages(
                 if isinstance(event, Resync):
                     catching_up, fresh_after = True, loader.mark()
                     continue
-                seq = _message_seq(event, conversation_id)
+                seq = _message_seq(event, conversation_key)
                 if seq is None or seq <= last:
                     continue  # another kind of event, or a duplicate
                 rows = await read_retrying(
@@ -121,7 +146,10 @@ async def _relay_messages(
                 last = row.seq
                 if row.deleted_at is not None:
                     continue
-                yield view_message(row, member)
+                if views is None:
+                    yield view_message(row, member)
+                else:
+                    yield views.get(row, stance, partial(view_message, row, member))
                 if delivery is not None and row.sender_id != member.role:
                     delivery.note_pushed(
                         conversation_id=conversation_id,
@@ -129,6 +157,18 @@ async def _relay_messages(
                         recipient_role=member.role,
                         seq=row.seq,
                     )
+
+
+def prefetch_added_message(
+    loader: MessageLoader, event: BusEvent
+) -> asyncio.Future[list[PartnerMessage]] | None:
+    """Read a new message's row as its event arrives, before subscribers wake: each then finds
+    it in the loader's cache (their range ends at its seq) instead of joining the read."""
+    seq = _message_seq_of(event)
+    conversation_id = event_conversation(event)
+    if seq is None or conversation_id is None:
+        return None
+    return asyncio.ensure_future(loader.read_after(conversation_id, seq - 1, up_to=seq))
 
 
 RETRYABLE_READ_ERRORS: tuple[type[BaseException], ...] = (
@@ -153,8 +193,17 @@ async def read_retrying(
     raise AssertionError("unreachable")
 
 
-def _message_seq(event: BusEvent, conversation_id: uuid.UUID) -> int | None:
-    if event.kind != MESSAGE_ADDED or event_conversation(event) != conversation_id:
+def _message_seq(event: BusEvent, conversation_key: str) -> int | None:
+    seq = _message_seq_of(event)
+    # Compared as text: every emitter writes the id as str(UUID), and parsing it again for
+    # each of a thousand subscribers is the costlier way to the same answer.
+    if seq is None or event.data.get("conversation_id") != conversation_key:
+        return None
+    return seq
+
+
+def _message_seq_of(event: BusEvent) -> int | None:
+    if event.kind != MESSAGE_ADDED:
         return None
     seq = event.data.get("seq")
-    return seq if isinstance(seq, int) else None
+    return seq if isinstance(seq, int) and seq > 0 else None

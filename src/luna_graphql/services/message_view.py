@@ -9,9 +9,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from luna_graphql.db.models import PartnerMessage
-from luna_graphql.services.access import Membership
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,18 @@ VIEW_COLUMNS = (
 )
 
 
-def view_message(message: PartnerMessage, membership: Membership) -> MessageView:
+class Perspective(Protocol):
+    """What a message's look depends on besides the row: a `Membership`, or the slim copy a
+    long-lived subscription keeps (`message_stream.StreamMember`)."""
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def partner_shares_read_receipts(self) -> bool: ...
+
+
+def view_message(message: PartnerMessage, membership: Perspective) -> MessageView:
     """Apply the privacy rules in memory (subscriptions reuse this per subscriber).
 
     - Luna's involvement is the author's business alone: for the partner the message looks

@@ -1,0 +1,108 @@
+"""One subscriber's inbox on a channel: bounded, single consumer, RESYNC on overflow."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import AsyncGenerator, Callable
+
+from broadcaster import Event
+
+from luna_graphql.realtime.pg_backend import RESYNC
+
+__all__ = ["Subscription", "Unsubscribed"]
+
+
+class Unsubscribed(Exception):
+    """Raised by Subscription.get() once the subscription has ended."""
+
+
+class Subscription:
+    """One subscriber's bounded inbox; overflow collapses into a single RESYNC marker.
+
+    Not an asyncio.Queue: a process holds one inbox per idle subscription, and a Queue's
+    three deques and Event cost about 3 KiB each. This one holds a deque only while events
+    wait, and a single waiter, since each inbox has exactly one consumer.
+    """
+
+    __slots__ = (
+        "_accept",
+        "_closed",
+        "_items",
+        "_maxsize",
+        "_resync_pending",
+        "_waiter",
+        "channel",
+        "overflows",
+    )
+
+    def __init__(
+        self, channel: str, maxsize: int, accept: Callable[[Event], bool] | None = None
+    ) -> None:
+        self.channel = channel
+        # Drops events this subscriber would discard before they wake it: on a busy
+        # channel a thousand sockets otherwise each wake up to ignore every other event.
+        self._accept = accept
+        self._maxsize = max(1, maxsize)
+        self._items: deque[Event] | None = None
+        self._waiter: asyncio.Future[None] | None = None
+        self._closed = False
+        # While a RESYNC waits unread, newer events are redundant: the consumer re-reads
+        # the database after taking it, which covers them.
+        self._resync_pending = False
+        self.overflows = 0
+
+    def deliver(self, event: Event) -> None:
+        if self._resync_pending or self._closed:
+            return
+        if self._accept is not None and event.message != RESYNC and not self._accept(event):
+            return
+        if event.message == RESYNC:
+            self._resync_pending = True
+        items = self._items
+        if items is None:
+            items = self._items = deque()
+        if len(items) >= self._maxsize:
+            self.overflows += 1
+            items.clear()
+            self._resync_pending = True
+            event = Event(channel=self.channel, message=RESYNC)
+        items.append(event)
+        self._wake()
+
+    def qsize(self) -> int:
+        return len(self._items) if self._items else 0
+
+    def close(self) -> None:
+        self._closed = True
+        self._items = None
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    async def get(self) -> Event:
+        while not self._items:
+            if self._closed:
+                raise Unsubscribed  # and so do later get() calls
+            if self._waiter is not None:
+                raise RuntimeError("a Subscription has a single consumer")
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        item = self._items.popleft()
+        if not self._items:
+            self._items = None  # an idle inbox keeps no deque
+        if item.message == RESYNC:
+            self._resync_pending = False
+        return item
+
+    async def __aiter__(self) -> AsyncGenerator[Event, None]:
+        try:
+            while True:
+                yield await self.get()
+        except Unsubscribed:
+            return
