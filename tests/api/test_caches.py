@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from strawberry.extensions.parser_cache import _get_parse_cache
-from strawberry.extensions.validation_cache import _get_validate_cache
-
-from luna_graphql.api.schema import CACHE_SIZE, build_schema
+from luna_graphql.api.guards import cached_parse, cached_validate
+from luna_graphql.api.schema import build_schema
 from luna_graphql.settings import Settings
 
 
@@ -13,7 +11,7 @@ async def test_repeated_documents_hit_both_caches() -> None:
     settings = Settings(_env_file=None, database_url="postgresql://unused/db")  # type: ignore[call-arg]
     schema = build_schema(settings)
     query = "query CacheProbe { __typename }"
-    validate, parse = _get_validate_cache(CACHE_SIZE), _get_parse_cache(CACHE_SIZE)
+    validate, parse = cached_validate, cached_parse
     await schema.execute(query)
     before = (validate.cache_info().hits, parse.cache_info().hits)
     for _ in range(3):
