@@ -126,18 +126,46 @@ class LunaSchema(strawberry.Schema):
             operation_extensions=operation_extensions,
             allowed_operation_types=allowed_operation_types,
         )
-        return self._formatted(source, context_value)
+        return FormattedStream(source, self._format, context_value)
 
-    async def _formatted(
-        self, source: AsyncGenerator[Any, None], context: Any
-    ) -> AsyncGenerator[Any, None]:
-        try:
-            async for item in source:
-                if isinstance(item, ExecutionResult):
-                    self._format(item, context)
-                yield item
-        finally:
-            await source.aclose()
+
+class FormattedStream(AsyncGenerator[Any, None]):
+    """`source` with each ExecutionResult passed through `format`; closing it closes `source`.
+
+    Not an async generator: every idle subscription holds one, and a generator's frame weighs
+    several times this object. Strawberry's transports close the stream on every exit path
+    (`aclosing`), which closes the source; an unclosed one is left to the source's own
+    finalizer, as it would be for the generator.
+    """
+
+    __slots__ = ("_context", "_format", "_source")
+
+    def __init__(
+        self,
+        source: AsyncGenerator[Any, None],
+        format: Callable[[ExecutionResult, Any], None],
+        context: Any,
+    ) -> None:
+        self._source = source
+        self._format = format
+        self._context = context
+
+    def _formatted(self, item: Any) -> Any:
+        if isinstance(item, ExecutionResult):
+            self._format(item, self._context)
+        return item
+
+    async def __anext__(self) -> Any:
+        return self._formatted(await anext(self._source))
+
+    async def asend(self, value: None) -> Any:
+        return self._formatted(await self._source.asend(value))
+
+    async def athrow(self, *args: Any) -> Any:
+        return self._formatted(await self._source.athrow(*args))
+
+    async def aclose(self) -> None:
+        await self._source.aclose()
 
 
 def _extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
