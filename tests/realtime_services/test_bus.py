@@ -10,11 +10,13 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from luna_graphql.db.engine import to_asyncpg_dsn
 from luna_graphql.realtime.after_commit import AfterCommitEmitter
 from luna_graphql.realtime.bus import RESYNC_REQUIRED, BroadcastBus, build_bus
 from luna_graphql.realtime.events import BusEvent, NotifyEmitter, channel_for
-from luna_graphql.services.delivery import DeliveryTracker
-from tests.realtime_services.conftest import World, nothing_within, send, within
+from luna_graphql.services.delivery import DeliveryTracker, receipt_event
+from luna_graphql.services.message_rows import ReceiptChannel, create_row_pool, mark_delivered
+from tests.realtime_services.conftest import World, eventually, nothing_within, send, within
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -136,3 +138,53 @@ async def test_subscribers_are_not_woken_by_kinds_they_do_not_want(bus: Broadcas
         assert await within(sub.get()) == BusEvent("wanted", REL, {"n": 2})
         bus.broadcast._backend._mark_resync(channel_for(REL))
         assert await within(sub.get()) is RESYNC_REQUIRED  # always let through
+
+
+async def test_delivery_receipt_is_one_statement_with_the_python_payload(
+    bus: BroadcastBus,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    database_url: str,
+    world: World,
+) -> None:
+    """The tracker's UPDATE builds its receipt NOTIFY in SQL: byte for byte the receipt the
+    Python path encodes, in the UPDATE's own transaction, leaving no session setting behind."""
+    first = await send(sessionmaker, bus, world.a, world.conversation_id, "one")
+    second = await send(sessionmaker, bus, world.a, world.conversation_id, "two")
+    payloads: list[str] = []
+    listener = await asyncpg.connect(to_asyncpg_dsn(database_url))
+    single = await create_row_pool(database_url, max_size=1)
+    try:
+        await listener.add_listener(
+            channel_for(world.relationship_id), lambda *args: payloads.append(args[3])
+        )
+        changed = await mark_delivered(
+            single,
+            conversation_id=world.conversation_id,
+            sender_role="partner_a",
+            seqs=[first.seq, second.seq],
+            announce=ReceiptChannel(
+                channel_for(world.relationship_id), world.relationship_id.hex, "partner_b"
+            ),
+        )
+        await eventually(lambda: any('"receipt"' in payload for payload in payloads))
+        again = await mark_delivered(
+            single,
+            conversation_id=world.conversation_id,
+            sender_role="partner_a",
+            seqs=[first.seq],
+        )
+        setting = await single.fetchval("SHOW synchronous_commit")
+    finally:
+        await listener.close()
+        await single.close()
+    assert set(changed) == {first.id, second.id} and again == []
+    receipts = [payload for payload in payloads if '"receipt"' in payload]
+    expected = receipt_event(world.relationship_id, world.conversation_id, "partner_b", changed)
+    assert receipts == [expected.encode()]
+    assert setting == "on"
+    async with sessionmaker() as session:
+        statuses = await session.scalars(
+            text("SELECT status FROM partner_messages WHERE id IN (:a, :b)"),
+            {"a": first.id, "b": second.id},
+        )
+        assert set(statuses) == {"delivered"}

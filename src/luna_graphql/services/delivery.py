@@ -17,8 +17,8 @@ from collections import OrderedDict
 import asyncpg
 
 from luna_graphql.realtime.bus import EventBus
-from luna_graphql.realtime.events import BusEvent
-from luna_graphql.services.message_rows import mark_delivered
+from luna_graphql.realtime.events import BusEvent, channel_for
+from luna_graphql.services.message_rows import ReceiptChannel, mark_delivered
 
 logger = logging.getLogger(__name__)
 
@@ -109,29 +109,37 @@ class DeliveryTracker:
         conversation_id, recipient_role = key
         relationship_id = self._relationships[key]
         self.updates += 1
-
-        def receipt(ids: list[uuid.UUID]) -> BusEvent:
-            # The same shape as `receipts.mark_delivered` emits for the mutation.
-            data = {
-                "conversation_id": str(conversation_id),
-                "status": "delivered",
-                "ids": [str(message_id) for message_id in ids],
-                "by": recipient_role,
-            }
-            return BusEvent(RECEIPT, relationship_id, data)
-
-        # A transactional bus NOTIFYs inside the UPDATE's transaction; another publishes
-        # once it has committed.
+        # A transactional bus NOTIFYs inside the UPDATE's transaction (the statement builds
+        # the same receipt as `receipt_event`); another publishes once it has committed.
         changed = await mark_delivered(
             self._pool,
             conversation_id=conversation_id,
             sender_role="partner_b" if recipient_role == "partner_a" else "partner_a",
             seqs=seqs,
-            notify=(lambda ids: _notify_args(receipt(ids))) if self._bus.transactional else None,
+            announce=(
+                ReceiptChannel(channel_for(relationship_id), relationship_id.hex, recipient_role)
+                if self._bus.transactional
+                else None
+            ),
         )
         if changed and not self._bus.transactional:
-            await self._bus.publish(receipt(changed))
+            await self._bus.publish(
+                receipt_event(relationship_id, conversation_id, recipient_role, changed)
+            )
 
 
-def _notify_args(event: BusEvent) -> tuple[str, str]:
-    return event.channel, event.encode()
+def receipt_event(
+    relationship_id: uuid.UUID,
+    conversation_id: uuid.UUID,
+    recipient_role: str,
+    ids: list[uuid.UUID],
+) -> BusEvent:
+    """Messages delivered to `recipient_role`: the same shape `receipts.mark_delivered`
+    emits for the mutation."""
+    data = {
+        "conversation_id": str(conversation_id),
+        "status": "delivered",
+        "ids": [str(message_id) for message_id in ids],
+        "by": recipient_role,
+    }
+    return BusEvent(RECEIPT, relationship_id, data)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -57,12 +57,33 @@ ONE_SQL = (
 )
 LAST_SEQ_SQL = "SELECT last_seq FROM partner_conversations WHERE id = $1"
 # Forward only: rows already delivered or read are left alone.
-MARK_DELIVERED_SQL = (
-    "UPDATE partner_messages SET status = 'delivered', delivered_at = now() "
-    "WHERE conversation_id = $1 AND seq = ANY($2::bigint[]) AND sender_id = $3 "
-    "AND status = 'sent' RETURNING id"
+# One statement, so one round trip and its own implicit transaction:
+# - a receipt lost in a crash is only a flag shown late (the next push marks it again), so
+#   the commit need not wait for the WAL flush (`set_config(..., true)` lasts until it);
+# - the receipt's NOTIFY is built from the changed ids and rides the same transaction. Its
+#   payload is, byte for byte, `BusEvent.encode()` of the Python receipt (a test holds them
+#   equal): listeners cannot tell this path from `receipts.mark_delivered`.
+# $1 conversation, $2 seqs, $3 sender role; $4 channel, $5 relationship hex, $6 recipient.
+_MARKED = (
+    "WITH changed AS ("
+    "  UPDATE partner_messages SET status = 'delivered', delivered_at = now() "
+    "  WHERE conversation_id = $1 AND seq = ANY($2::bigint[]) AND sender_id = $3 "
+    "  AND status = 'sent' RETURNING id), "
+    "relaxed AS (SELECT set_config('synchronous_commit', 'off', true) AS setting)"
 )
-NOTIFY_SQL = "SELECT pg_notify($1, $2)"
+_RECEIPT_FORMAT = (
+    '{"k": "receipt", "r": "%s", "d": {"conversation_id": "%s", "status": "delivered", '
+    '"ids": [%s], "by": "%s"}}'
+)
+# Built from constants only, never from input (hence the noqa S608).
+MARK_DELIVERED_SQL = f"{_MARKED} SELECT id, (SELECT setting FROM relaxed) FROM changed"  # noqa: S608
+MARK_DELIVERED_NOTIFY_SQL = (
+    f"{_MARKED}, announced AS ("  # noqa: S608
+    f"  SELECT pg_notify($4::text, format('{_RECEIPT_FORMAT}', $5::text, $1::text, "
+    "    string_agg(format('\"%s\"', id), ', '), $6::text)) AS sent "
+    "  FROM changed HAVING count(*) > 0) "
+    "SELECT id, (SELECT setting FROM relaxed), (SELECT count(*) FROM announced) FROM changed"
+)
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
@@ -129,23 +150,36 @@ async def fetch_last_seq(pool: asyncpg.Pool, conversation_id: uuid.UUID) -> int:
     return int(seq or 0)
 
 
+@dataclass(frozen=True, slots=True)
+class ReceiptChannel:
+    """Where and as whom a delivery receipt is announced."""
+
+    channel: str
+    relationship_hex: str
+    recipient_role: str
+
+
 async def mark_delivered(
     pool: asyncpg.Pool,
     *,
     conversation_id: uuid.UUID,
     sender_role: str,
     seqs: list[int],
-    notify: Callable[[list[uuid.UUID]], tuple[str, str]] | None = None,
+    announce: ReceiptChannel | None = None,
 ) -> list[uuid.UUID]:
-    """Mark `sent` messages delivered; `notify(ids)` gives (channel, payload) to NOTIFY in the
-    same transaction when rows changed."""
-    async with pool.acquire() as conn, conn.transaction():
-        # A receipt lost in a crash is only a flag shown late (the next push marks it
-        # again), so this commit need not wait for the WAL flush.
-        await conn.execute("SET LOCAL synchronous_commit = off")
-        rows = await conn.fetch(MARK_DELIVERED_SQL, conversation_id, seqs, sender_role)
-        ids = [row[0] for row in rows]
-        if ids and notify is not None:
-            channel, payload = notify(ids)
-            await conn.execute(NOTIFY_SQL, channel, payload)
-    return ids
+    """Mark `sent` messages delivered; with `announce`, NOTIFY their receipt in the same
+    transaction when rows changed."""
+    async with pool.acquire() as conn:
+        if announce is None:
+            rows = await conn.fetch(MARK_DELIVERED_SQL, conversation_id, seqs, sender_role)
+        else:
+            rows = await conn.fetch(
+                MARK_DELIVERED_NOTIFY_SQL,
+                conversation_id,
+                seqs,
+                sender_role,
+                announce.channel,
+                announce.relationship_hex,
+                announce.recipient_role,
+            )
+    return [row[0] for row in rows]
