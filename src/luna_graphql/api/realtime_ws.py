@@ -21,11 +21,13 @@ import jwt
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
+    Operation,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
 
 from luna_graphql.api.auth import bearer_token
 from luna_graphql.api.context import LunaContext
+from luna_graphql.api.direct_frames import enter_operation
 from luna_graphql.api.realtime_runtime import realtime_of
 from luna_graphql.errors import LunaError, RateLimited
 
@@ -120,6 +122,11 @@ async def _close_expired(context: LunaContext) -> None:
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[LunaContext, None]):
     """Strawberry's graphql-transport-ws handler, lighter on idle sockets."""
+
+    async def run_operation(self, operation: Operation[LunaContext, None]) -> None:
+        # The operation's own task: its resolver learns which operation it serves here.
+        enter_operation(operation)
+        await super().run_operation(operation)
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         await super().handle_connection_init(message)

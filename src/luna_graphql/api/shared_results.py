@@ -25,10 +25,11 @@ import json
 import time
 from collections import OrderedDict
 from collections.abc import Hashable
+from contextvars import ContextVar
 from functools import partial
 from typing import Any, TypeVar
 
-from graphql import ExecutionResult, OperationDefinitionNode
+from graphql import ExecutionResult, OperationDefinitionNode, OperationType
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from luna_graphql.services.identity_memo import IdentityMemo
@@ -98,6 +99,21 @@ class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
 
     _event_key: Hashable | None = None
     _variables_key: str | None = None
+    # Set on a per-event copy: the subscription's executor it was copied from.
+    _subscription: SharingExecutor | None = None
+    # On a subscription's executor, once its first event ran: whether its events execute
+    # synchronously (no async field selected), so `direct_frames` can run them in a fan-out.
+    events_sync: bool | None = None
+
+    @classmethod
+    def build(cls, *args: Any, **kwargs: Any) -> Any:
+        executor = super().build(*args, **kwargs)
+        if isinstance(executor, SharingExecutor) and (
+            executor.operation.operation is OperationType.SUBSCRIPTION
+        ):
+            # The operation's own task runs its resolver next; see `direct_frames`.
+            SUBSCRIPTION_EXECUTOR.set(executor)
+        return executor
 
     def build_per_event_executor(self, payload: Any) -> Any:
         share = getattr(payload, _SHARE_KEY, None)
@@ -111,13 +127,18 @@ class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
         executor = super().build_per_event_executor(payload)
         assert isinstance(executor, SharingExecutor)  # a copy of this one
         executor._event_key = key
+        executor._subscription = self
         return executor
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         result = super().execute_operation(serially)
         key = self._event_key
+        synchronous = isinstance(result, ExecutionResult)
         if key is not None and isinstance(result, ExecutionResult) and not result.errors:
             SHARED_RESULTS.put(key, self.operation, result)
+        subscription = self._subscription
+        if subscription is not None and subscription.events_sync is None:
+            subscription.events_sync = synchronous
         return result
 
     def _variables(self) -> str:
@@ -127,6 +148,12 @@ class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
                 self.variable_values.coerced, sort_keys=True, default=str
             )
         return self._variables_key
+
+
+# The subscription executor the current task (one per WebSocket operation) built last.
+SUBSCRIPTION_EXECUTOR: ContextVar[SharingExecutor | None] = ContextVar(
+    "luna_subscription_executor", default=None
+)
 
 
 # The JSON of recent `next` payloads' data: a shared result's data is one object for all its
@@ -147,6 +174,10 @@ def encode_next_frame(message: object) -> str | None:
     payload = message.get("payload")
     if not isinstance(payload, dict) or payload.keys() != {"data"}:
         return None
-    operation_id = json.dumps(message["id"])
-    data = _ENCODED.get(payload["data"], None, partial(_compact_json, payload["data"]))
-    return f'{{"id":{operation_id},"type":"next","payload":{{"data":{data}}}}}'
+    return next_frame(message["id"], payload["data"])
+
+
+def next_frame(operation_id: object, data: object) -> str:
+    """The `next` frame of an operation whose result carries only `data`."""
+    encoded = _ENCODED.get(data, None, partial(_compact_json, data))
+    return f'{{"id":{json.dumps(operation_id)},"type":"next","payload":{{"data":{encoded}}}}}'

@@ -8,33 +8,24 @@ services open a short one per read.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from functools import partial
 
 import strawberry
 from strawberry.types import Info
 
 from luna_graphql.api.context import LunaContext
+from luna_graphql.api.direct_frames import direct_frames
 from luna_graphql.api.ids import parse_id
 from luna_graphql.api.realtime_runtime import realtime_of
 from luna_graphql.api.realtime_types import MessageAnalysis, Presence, ReceiptEvent, TypingEvent
 from luna_graphql.api.streams import MappedStream
-from luna_graphql.api.types.messages import Message
+from luna_graphql.api.types.messages import Message, shared_message
 from luna_graphql.services.analyzed_stream import stream_analyses
-from luna_graphql.services.identity_memo import IdentityMemo
 from luna_graphql.services.message_stream import stream_messages
-from luna_graphql.services.message_view import MessageView
 from luna_graphql.services.presence_stream import stream_presence
 from luna_graphql.services.receipt_stream import stream_receipts
 from luna_graphql.services.typing import stream_typing
 
 Ctx = Info[LunaContext, None]
-
-# Subscribers sharing a view of an event's row share its `Message` too (nothing mutates one).
-_MESSAGES: IdentityMemo[Message] = IdentityMemo()
-
-
-def message_of(view: MessageView) -> Message:
-    return _MESSAGES.get(view, None, partial(Message.from_view, view))
 
 
 async def resolve_message_added(
@@ -52,8 +43,9 @@ async def resolve_message_added(
         conversation_id=parse_id(conversation_id, field="conversationId"),
         after_seq=after_seq,
         views=rt.views,
+        direct=direct_frames(ctx.request),
     )
-    return MappedStream(stream, message_of)
+    return MappedStream(stream, shared_message)
 
 
 async def resolve_typing(info: Ctx, conversation_id: strawberry.ID) -> AsyncIterator[TypingEvent]:

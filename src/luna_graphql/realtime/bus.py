@@ -83,6 +83,11 @@ class BusSubscription(Protocol):
 
     async def __anext__(self) -> BusEvent | Resync: ...
 
+    def push_with(self, push: Callable[[BusEvent], bool]) -> None:
+        """While the consumer waits idle, offer each event to `push` first: True means it
+        was taken (the consumer is not woken for it), False queues it as usual."""
+        ...
+
 
 class EventBus(Protocol):
     """What services need from the bus (in-transaction emits go through `emitter`)."""
@@ -112,11 +117,12 @@ class _DecodedSubscription:
     Also the context manager `subscribe` returns (entering the broadcaster's one): every idle
     subscription holds it, so one small object rather than a generator-based manager."""
 
-    __slots__ = ("_cm", "_sub")
+    __slots__ = ("_cm", "_push", "_sub")
 
     def __init__(self, cm: AbstractAsyncContextManager[Any]) -> None:
         self._cm = cm
         self._sub: Any = None
+        self._push: Callable[[BusEvent], bool] | None = None
 
     async def __aenter__(self) -> BusSubscription:
         self._sub = await self._cm.__aenter__()
@@ -141,6 +147,21 @@ class _DecodedSubscription:
 
     def __aiter__(self) -> AsyncIterator[BusEvent | Resync]:
         return self
+
+    def push_with(self, push: Callable[[BusEvent], bool]) -> None:
+        self._push = push
+        if hasattr(self._sub, "direct"):  # our inboxes; broadcaster's own have no such hook
+            self._sub.direct = self._push_raw
+
+    def _push_raw(self, event: Event) -> bool:
+        push = self._push
+        if push is None:
+            return False
+        try:
+            decoded = _decode(event.message)
+        except (ValueError, KeyError, TypeError):
+            return False  # the consumer skips it, with a warning, as usual
+        return push(decoded)
 
     # An alias, not a method awaiting get(): an idle consumer waits in __anext__ for the
     # socket's whole life, and each coroutine layer in that chain is kept per socket.

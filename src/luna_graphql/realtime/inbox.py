@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import deque
 from collections.abc import AsyncGenerator, Callable
 
@@ -11,6 +12,8 @@ from broadcaster import Event
 from luna_graphql.realtime.pg_backend import RESYNC
 
 __all__ = ["Subscription", "Unsubscribed"]
+
+logger = logging.getLogger(__name__)
 
 
 class Unsubscribed(Exception):
@@ -33,6 +36,7 @@ class Subscription:
         "_resync_pending",
         "_waiter",
         "channel",
+        "direct",
         "overflows",
     )
 
@@ -51,6 +55,8 @@ class Subscription:
         # the database after taking it, which covers them.
         self._resync_pending = False
         self.overflows = 0
+        # Set by a consumer that can take an event without waking (see `deliver`).
+        self.direct: Callable[[Event], bool] | None = None
 
     def deliver(self, event: Event) -> None:
         if self._resync_pending or self._closed:
@@ -59,6 +65,8 @@ class Subscription:
             return
         if event.message == RESYNC:
             self._resync_pending = True
+        elif self.direct is not None and self._idle() and self._pushed(self.direct, event):
+            return
         items = self._items
         if items is None:
             items = self._items = deque()
@@ -69,6 +77,19 @@ class Subscription:
             event = Event(channel=self.channel, message=RESYNC)
         items.append(event)
         self._wake()
+
+    def _idle(self) -> bool:
+        # The consumer waits in get() with nothing queued: its state is settled, and nothing
+        # queued could overtake an event taken now.
+        waiter = self._waiter
+        return waiter is not None and not waiter.done() and not self._items
+
+    def _pushed(self, direct: Callable[[Event], bool], event: Event) -> bool:
+        try:
+            return direct(event)
+        except Exception:
+            logger.exception("taking an event without a wake-up failed; queueing it")
+            return False
 
     def qsize(self) -> int:
         return len(self._items) if self._items else 0

@@ -34,6 +34,3 @@ class IdentityMemo(Generic[V]):
         if len(self._entries) > self._max_entries:
             self._entries.popitem(last=False)
         return value
-
-    def __len__(self) -> int:
-        return len(self._entries)

@@ -96,6 +96,14 @@ class MessageLoader:
         )
         return rows
 
+    def cached_after(
+        self, conversation_id: uuid.UUID, after_seq: int, up_to: int
+    ) -> list[PartnerMessage] | None:
+        """`read_after(..., up_to=up_to)` answered from the cache alone, or None."""
+        if up_to <= after_seq:
+            return []
+        return self._cached_range(conversation_id, after_seq, up_to)
+
     async def read_message(self, conversation_id: uuid.UUID, message_id: uuid.UUID) -> Any:
         """One whole message by id, fresh from the database (e.g. after its analysis landed);
         never cached, since analysis changes the row after it was first read."""

@@ -86,77 +86,143 @@ async def stream_messages(
     conversation_id: uuid.UUID,
     after_seq: int | None = None,
     views: IdentityMemo[MessageView] | None = None,
+    direct: Callable[[MessageView], bool] | None = None,
 ) -> AsyncIterator[MessageView]:
     """Authorize now (so a failure surfaces on any transport), then stream.
 
-    With `views`, subscribers that see a row alike get one shared `MessageView` of it."""
+    With `views`, subscribers that see a row alike get one shared `MessageView` of it. With
+    `direct` too, a live message whose row is already cached is offered to `direct(view)`
+    while the subscription waits, and only when that returns False is the stream woken to
+    yield it (see `api.direct_frames`)."""
     if after_seq is not None and after_seq < 0:
         raise BadUserInput("afterSeq must be >= 0", field="afterSeq")
     member = await authorize_conversation(
         sessionmaker, viewer=viewer, conversation_id=conversation_id
     )
-    return _relay_messages(
-        bus, loader, delivery, StreamMember.of(member), conversation_id, after_seq, views
+    relay = _Relay(
+        loader,
+        delivery,
+        StreamMember.of(member),
+        conversation_id,
+        views,
+        direct if views is not None else None,
     )
+    return _relay_messages(bus, relay, channel_for(member.relationship_id), after_seq)
+
+
+class _Relay:
+    """One subscription's position and what it needs to show a row, shared by its task and
+    by the fan-out, which may take a live event while the task waits (`push_now`)."""
+
+    __slots__ = (
+        "catching_up",
+        "conversation_id",
+        "conversation_key",
+        "delivery",
+        "direct",
+        "last",
+        "loader",
+        "member",
+        "stance",
+        "views",
+    )
+
+    def __init__(
+        self,
+        loader: MessageLoader,
+        delivery: DeliveryTracker | None,
+        member: StreamMember,
+        conversation_id: uuid.UUID,
+        views: IdentityMemo[MessageView] | None,
+        direct: Callable[[MessageView], bool] | None,
+    ) -> None:
+        self.loader = loader
+        self.delivery = delivery
+        self.member = member
+        self.conversation_id = conversation_id
+        self.views = views
+        self.direct = direct
+        self.stance = (member.role, member.partner_shares_read_receipts)
+        self.conversation_key = str(conversation_id)
+        self.last = 0
+        self.catching_up = True  # read from the database until a short page says we are current
+
+    def view(self, row: PartnerMessage) -> MessageView:
+        if self.views is None:
+            return view_message(row, self.member)
+        return self.views.get(row, self.stance, partial(view_message, row, self.member))
+
+    def note_pushed(self, row: PartnerMessage) -> None:
+        member = self.member
+        if self.delivery is not None and row.sender_id != member.role:
+            self.delivery.note_pushed(
+                conversation_id=self.conversation_id,
+                relationship_id=member.relationship_id,
+                recipient_role=member.role,
+                seq=row.seq,
+            )
+
+    def push_now(self, event: BusEvent) -> bool:
+        """Take a live event while the task waits: True when it needs nothing more (skipped
+        as the task would, or its message sent by `direct`), False to wake the task."""
+        seq = _message_seq(event, self.conversation_key)
+        if seq is None or seq <= self.last:
+            return True
+        if self.catching_up or seq != self.last + 1 or self.direct is None:
+            return False
+        rows = self.loader.cached_after(self.conversation_id, self.last, seq)
+        if not rows:
+            return False
+        row = rows[-1]
+        if row.deleted_at is None:
+            if not self.direct(self.view(row)):
+                return False
+            self.note_pushed(row)
+        self.last = seq
+        return True
 
 
 async def _relay_messages(
-    bus: EventBus,
-    loader: MessageLoader,
-    delivery: DeliveryTracker | None,
-    member: StreamMember,
-    conversation_id: uuid.UUID,
-    after_seq: int | None,
-    views: IdentityMemo[MessageView] | None,
+    bus: EventBus, relay: _Relay, channel: str, after_seq: int | None
 ) -> AsyncIterator[MessageView]:
-    stance = (member.role, member.partner_shares_read_receipts)
-    conversation_key = str(conversation_id)
-    channel = channel_for(member.relationship_id)
+    loader, conversation_id = relay.loader, relay.conversation_id
     async with bus.subscribe(channel, frozenset({MESSAGE_ADDED})) as events:
         fresh_after = loader.mark()
         if after_seq is None:
-            last = await loader.read_last_seq(conversation_id, fresh_after=fresh_after)
+            relay.last = await loader.read_last_seq(conversation_id, fresh_after=fresh_after)
         else:
-            last = after_seq
-        catching_up = True  # read from the database until a short page says we are current
+            relay.last = after_seq
+        if relay.direct is not None:
+            events.push_with(relay.push_now)
         while True:
-            if catching_up:
+            if relay.catching_up:
                 rows = await read_retrying(
-                    partial(loader.read_after, conversation_id, last, fresh_after=fresh_after)
+                    partial(loader.read_after, conversation_id, relay.last, fresh_after=fresh_after)
                 )
-                catching_up = len(rows) >= PAGE_SIZE
+                relay.catching_up = len(rows) >= PAGE_SIZE
             else:
                 event = await anext(events, None)
                 if event is None:
                     return  # the bus shut down; the client resumes with afterSeq elsewhere
                 if isinstance(event, Resync):
-                    catching_up, fresh_after = True, loader.mark()
+                    relay.catching_up, fresh_after = True, loader.mark()
                     continue
-                seq = _message_seq(event, conversation_key)
-                if seq is None or seq <= last:
+                seq = _message_seq(event, relay.conversation_key)
+                if seq is None or seq <= relay.last:
                     continue  # another kind of event, or a duplicate
                 rows = await read_retrying(
-                    partial(loader.read_after, conversation_id, last, up_to=seq)
+                    partial(loader.read_after, conversation_id, relay.last, up_to=seq)
                 )
                 # A gap wider than a page: read on from the database until current.
-                catching_up, fresh_after = len(rows) >= PAGE_SIZE, loader.mark()
+                relay.catching_up, fresh_after = len(rows) >= PAGE_SIZE, loader.mark()
             for row in rows:
-                if row.seq <= last:
+                if row.seq <= relay.last:
                     continue
-                last = row.seq
+                relay.last = row.seq
                 if row.deleted_at is not None:
                     continue
-                if views is None:
-                    yield view_message(row, member)
-                else:
-                    yield views.get(row, stance, partial(view_message, row, member))
-                if delivery is not None and row.sender_id != member.role:
-                    delivery.note_pushed(
-                        conversation_id=conversation_id,
-                        relationship_id=member.relationship_id,
-                        recipient_role=member.role,
-                        seq=row.seq,
-                    )
+                yield relay.view(row)
+                relay.note_pushed(row)
 
 
 def prefetch_added_message(

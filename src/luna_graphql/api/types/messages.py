@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Annotated
 
 import strawberry
@@ -14,6 +15,7 @@ from luna_graphql.api.shared_results import shareable
 from luna_graphql.api.types.enums import InterventionType, MessageStatus, PartnerRole
 from luna_graphql.api.types.luna import LunaReviewRequired
 from luna_graphql.services.history import MessagePage
+from luna_graphql.services.identity_memo import IdentityMemo
 from luna_graphql.services.message_view import MessageView
 
 
@@ -79,6 +81,15 @@ class Message:
         # The view is all a subscriber's result depends on (with the viewer): subscribers
         # with equal views of one event may share one execution (see shared_results).
         return shareable(message, view)
+
+
+# Subscribers sharing a view of an event's row share its `Message` too (nothing mutates one).
+_SHARED_MESSAGES: IdentityMemo[Message] = IdentityMemo()
+
+
+def shared_message(view: MessageView) -> Message:
+    """`Message.from_view(view)`, one object per shared view (the realtime streams')."""
+    return _SHARED_MESSAGES.get(view, None, partial(Message.from_view, view))
 
 
 @strawberry.type
