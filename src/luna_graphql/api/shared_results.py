@@ -123,6 +123,8 @@ class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
         key = (id(self.operation), self._variables(), viewer, share)
         shared = SHARED_RESULTS.get(key, self.operation)
         if shared is not None:
+            if self.events_sync is None:
+                self.events_sync = True  # only results computed synchronously are shared
             return _Replay(shared)  # no per-event copy of this executor to build
         executor = super().build_per_event_executor(payload)
         assert isinstance(executor, SharingExecutor)  # a copy of this one
