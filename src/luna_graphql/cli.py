@@ -45,6 +45,7 @@ def resolve_database_url(settings: Settings) -> tuple[str, Callable[[], None]]:
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from luna_graphql.api.ws_protocol import WS_PROTOCOL
     from luna_graphql.db.migrate import upgrade_database
 
     _exit_on_sigterm()
@@ -64,6 +65,8 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
             # Messages are small JSON frames; a zlib context per socket would cost far more
             # memory (hundreds of KiB each at thousands of idle sockets) than it saves.
             ws_per_message_deflate=False,
+            # uvicorn's sans-I/O protocol minus ~5 KiB per idle socket (api/ws_protocol.py).
+            ws=WS_PROTOCOL,
             timeout_graceful_shutdown=10,
         )
     finally:

@@ -1,0 +1,135 @@
+"""The lean uvicorn WebSocket protocol, served by a real uvicorn to a real WebSocket client."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import uvicorn
+from websockets.asyncio.client import connect
+
+from luna_graphql.api.ws_protocol import WS_PROTOCOL, Gate, Inbox, LeanWebSocketProtocol
+
+Receive = Any
+Send = Any
+
+
+class EchoApp:
+    """Accepts, echoes each text message, and records every event it received."""
+
+    def __init__(self) -> None:
+        self.events: list[dict[str, Any]] = []
+        self.waiting = asyncio.Event()
+        self.done = asyncio.Event()
+
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        assert scope["type"] == "websocket"
+        assert (await receive())["type"] == "websocket.connect"
+        await send({"type": "websocket.accept"})
+        try:
+            while True:
+                self.waiting.set()
+                event = await receive()
+                self.waiting.clear()
+                self.events.append(event)
+                if event["type"] == "websocket.disconnect":
+                    return
+                await send({"type": "websocket.send", "text": event["text"]})
+        finally:
+            self.done.set()
+
+
+@contextlib.asynccontextmanager
+async def serving(app: EchoApp) -> AsyncIterator[tuple[str, uvicorn.Server]]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, ws=WS_PROTOCOL, log_level="warning", lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    try:
+        yield f"ws://127.0.0.1:{port}/", server
+    finally:
+        server.should_exit = True
+        await task
+
+
+def only_connection(server: uvicorn.Server) -> LeanWebSocketProtocol:
+    (protocol,) = server.server_state.connections
+    assert isinstance(protocol, LeanWebSocketProtocol)
+    return protocol
+
+
+async def test_reading_resumes_after_each_message_and_the_handshake_is_not_kept() -> None:
+    app = EchoApp()
+    async with serving(app) as (url, server), connect(url) as client:
+        # uvicorn pauses reading once a message is queued and resumes when the app has
+        # emptied the queue: a burst only gets through if `empty()` says so at the right time.
+        for i in range(50):
+            await client.send(f"m{i}")
+        replies = [await asyncio.wait_for(client.recv(), 5) for _ in range(50)]
+        assert replies == [f"m{i}" for i in range(50)]
+        protocol = only_connection(server)
+        assert not hasattr(protocol, "request")
+        assert not hasattr(protocol, "response")
+        # websockets' parser generator still holds the handshake request: emptied.
+        request = protocol.conn.parser.gi_frame.f_locals["request"]
+        assert list(request.headers.raw_items()) == []
+        assert isinstance(protocol.queue, Inbox)
+        assert protocol.queue.empty()
+
+
+async def test_a_disconnect_reaches_the_app_waiting_in_receive() -> None:
+    app = EchoApp()
+    async with serving(app) as (url, _server):
+        async with connect(url) as client:
+            await client.send("hello")
+            assert await client.recv() == "hello"
+            await asyncio.wait_for(app.waiting.wait(), 5)
+        await asyncio.wait_for(app.done.wait(), 5)
+    assert app.events[-1]["type"] == "websocket.disconnect"
+    assert app.events[-1]["code"] == 1000
+
+
+async def test_inbox_wakes_its_reader_and_keeps_items_across_a_cancel() -> None:
+    inbox = Inbox()
+    reader = asyncio.create_task(inbox.get())
+    await asyncio.sleep(0)
+    inbox.put_nowait("a")
+    assert await reader == "a"
+    assert inbox.empty()
+
+    cancelled = asyncio.create_task(inbox.get())
+    await asyncio.sleep(0)
+    inbox.put_nowait("b")  # wakes the reader, which is cancelled before it runs
+    cancelled.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await cancelled
+    assert not inbox.empty()
+    assert await inbox.get() == "b"
+
+
+async def test_gate_blocks_while_closed_and_one_cancelled_waiter_spares_the_others() -> None:
+    gate = Gate()
+    assert await gate.wait()
+    gate.clear()
+    first = asyncio.create_task(gate.wait())
+    second = asyncio.create_task(gate.wait())
+    await asyncio.sleep(0.01)
+    assert not first.done() and not second.done()
+    first.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    await asyncio.sleep(0.01)
+    assert not second.done()
+    gate.set()
+    assert await asyncio.wait_for(second, 1)
+    assert gate.is_set()
