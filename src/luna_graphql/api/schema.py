@@ -11,20 +11,21 @@ from collections.abc import AsyncGenerator, Callable, Iterable
 from typing import Any
 
 import strawberry
-from graphql import ASTValidationRule, NoSchemaIntrospectionCustomRule
+from graphql import ASTValidationRule, MiddlewareManager, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as alias_limit_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_limit_rule
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
-from strawberry.types import ExecutionResult
+from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
 from luna_graphql.api.conversations import ConversationQuery
 from luna_graphql.api.errors import format_errors
 from luna_graphql.api.gestures import GestureMutation, GestureQuery, GestureSubscription
-from luna_graphql.api.guards import guards_factory
+from luna_graphql.api.guards import NO_MIDDLEWARE, LeanExtensionsRunner, guards_factory
 from luna_graphql.api.insights import InsightsQuery
 from luna_graphql.api.luna import LunaMutation, LunaQuery
 from luna_graphql.api.messages import MessageMutation, MessageQuery
@@ -64,6 +65,18 @@ class LunaSchema(strawberry.Schema):
     def __init__(self, *args: Any, production: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.production = production
+
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        return LeanExtensionsRunner(execution_context=execution_context, extensions=extensions)
+
+    def _get_middleware_manager(self, extensions: list[SchemaExtension]) -> MiddlewareManager:
+        # Strawberry builds one per operation (a subscription holds it for its life); ours
+        # serves every operation when no extension wraps resolvers.
+        if any(extension._implements_resolve() for extension in extensions):
+            return super()._get_middleware_manager(extensions)
+        return NO_MIDDLEWARE
 
     def process_errors(self, errors: list[Any], execution_context: Any = None) -> None:
         # Strawberry would log every error, expected ones included; `format_errors` logs the
