@@ -96,13 +96,12 @@ class MessageLoader:
         )
         return rows
 
-    def cached_after(
-        self, conversation_id: uuid.UUID, after_seq: int, up_to: int
-    ) -> list[PartnerMessage] | None:
-        """`read_after(..., up_to=up_to)` answered from the cache alone, or None."""
-        if up_to <= after_seq:
-            return []
-        return self._cached_range(conversation_id, after_seq, up_to)
+    def cached_message(self, conversation_id: uuid.UUID, seq: int) -> PartnerMessage | None:
+        """The row of `seq` if the recent cache holds it, without a query."""
+        entry = self._cache.get((conversation_id, seq))
+        if entry is None or time.monotonic() - entry[0] > self._cache_ttl_s:
+            return None
+        return entry[1]
 
     async def read_message(self, conversation_id: uuid.UUID, message_id: uuid.UUID) -> Any:
         """One whole message by id, fresh from the database (e.g. after its analysis landed);

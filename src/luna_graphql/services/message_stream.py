@@ -170,10 +170,9 @@ class _Relay:
             return True
         if self.catching_up or seq != self.last + 1 or self.direct is None:
             return False
-        rows = self.loader.cached_after(self.conversation_id, self.last, seq)
-        if not rows:
+        row = self.loader.cached_message(self.conversation_id, seq)
+        if row is None:
             return False
-        row = rows[-1]
         if row.deleted_at is None:
             if not self.direct(self.view(row)):
                 return False
