@@ -133,3 +133,21 @@ async def test_gate_blocks_while_closed_and_one_cancelled_waiter_spares_the_othe
     gate.set()
     assert await asyncio.wait_for(second, 1)
     assert gate.is_set()
+
+
+async def test_repeated_header_pairs_are_shared_between_sockets() -> None:
+    app = EchoApp()
+    async with serving(app) as (url, server), connect(url) as one, connect(url) as two:
+        await one.send("x")
+        await two.send("y")
+        assert {await one.recv(), await two.recv()} == {"x", "y"}
+        protocols = list(server.server_state.connections)
+        assert len(protocols) == 2
+        pairs = [
+            {pair[0].lower(): pair for pair in protocol.scope["headers"]} for protocol in protocols
+        ]
+        # The same host and upgrade pairs: one tuple for both sockets.
+        assert pairs[0][b"host"] is pairs[1][b"host"]
+        assert pairs[0][b"upgrade"] is pairs[1][b"upgrade"]
+        # Each socket's own key stays its own.
+        assert pairs[0][b"sec-websocket-key"] != pairs[1][b"sec-websocket-key"]
