@@ -23,7 +23,10 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
 )
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    Message,
+)
 
 from luna_graphql.api.auth import bearer_token
 from luna_graphql.api.context import LunaContext
@@ -120,8 +123,36 @@ async def _close_expired(context: LunaContext) -> None:
         await websocket.close(code=TOKEN_EXPIRED, reason="Token expired")
 
 
+SHARED_QUERIES_MAX = 256  # distinct subscription texts kept; past that, not shared
+SHARED_QUERY_MAX_CHARS = 4096  # so the kept texts stay under ~1 MiB in all
+_shared_queries: dict[str, str] = {}
+
+
+def shared_query(query: str) -> str:
+    """One string for each repeated document text: every subscription's operation keeps its
+    query for its life, and clients send the same few documents."""
+    shared = _shared_queries.get(query)
+    if shared is not None:
+        return shared
+    if len(query) <= SHARED_QUERY_MAX_CHARS and len(_shared_queries) < SHARED_QUERIES_MAX:
+        _shared_queries[query] = query
+    return query
+
+
 class TransportWSHandler(BaseGraphQLTransportWSHandler[LunaContext, None]):
     """Strawberry's graphql-transport-ws handler, lighter on idle sockets."""
+
+    async def handle_message(self, message: Message) -> None:
+        raw: object = message  # any JSON value reaches here
+        payload = raw.get("payload") if isinstance(raw, dict) else None
+        if isinstance(payload, dict) and isinstance(payload.get("query"), str):
+            payload["query"] = shared_query(payload["query"])
+        await super().handle_message(message)
+        # Strawberry's read loop keeps the last message in a local until the next one
+        # arrives, which on an idle socket is its whole life (~0.4 KiB of dicts); whoever
+        # needed its parts (the operation, the context) took them while it was handled.
+        if isinstance(raw, dict):
+            raw.clear()
 
     async def run_operation(self, operation: Operation[LunaContext, None]) -> None:
         # The operation's own task: its resolver learns which operation it serves here.
