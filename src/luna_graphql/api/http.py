@@ -4,8 +4,9 @@ transport failures, and a request body cap."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import AsyncGenerator, Sequence
 from datetime import timedelta
+from json import JSONDecodeError
 from typing import Any
 
 from cross_web import HTTPException
@@ -13,8 +14,9 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from strawberry.http.exceptions import NonJsonMessageReceived, NonTextMessageReceived
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
@@ -49,10 +51,33 @@ def runtime_of(scope_holder: Request | WebSocket) -> AppRuntime:
     return runtime
 
 
+class SocketAdapter(ASGIWebSocketAdapter):
+    """Strawberry's WebSocket adapter, without a text frame kept per idle socket."""
+
+    async def iter_json(
+        self, *, ignore_parsing_errors: bool = False
+    ) -> AsyncGenerator[object, None]:
+        # As Strawberry's, except that the received text is not kept in a local: there it
+        # stays, while the socket waits for its next message, for an idle socket's life
+        # (its subscribe message, ~0.3 KiB).
+        try:
+            while self.ws.application_state != WebSocketState.DISCONNECTED:
+                try:
+                    yield self.view.decode_json(await self.ws.receive_text())
+                except JSONDecodeError as e:
+                    if not ignore_parsing_errors:
+                        raise NonJsonMessageReceived from e
+        except KeyError as e:
+            raise NonTextMessageReceived from e
+        except WebSocketDisconnect:  # pragma: no cover
+            pass
+
+
 class LunaGraphQL(GraphQL[LunaContext, None]):
     """Strawberry's ASGI view; the context carries the runtime and the token's viewer."""
 
     graphql_transport_ws_handler_class = TransportWSHandler
+    websocket_adapter_class = SocketAdapter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
