@@ -39,15 +39,63 @@ logger = logging.getLogger(__name__)
 TOKEN_EXPIRED = 4403
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class SocketState:
-    """What a socket holds beyond Strawberry's context: its presence row and expiry timer."""
+    """What a socket holds beyond Strawberry's context: its presence row and expiry."""
 
     connection_id: uuid.UUID | None = None
-    # A timer rather than a task sleeping until `exp`: every idle socket holds one, and a
-    # sleeping task (its coroutine, frame, future and context) weighs over 1 KiB more.
-    expiry: asyncio.TimerHandle | None = field(default=None, repr=False)
+    # Its bucket in `EXPIRIES` (shared by every socket expiring at the same instant).
+    expiry: ExpiryKey | None = field(default=None, repr=False)
     closing: asyncio.Task[None] | None = field(default=None, repr=False)
+
+
+ExpiryKey = tuple[asyncio.AbstractEventLoop, float]
+_Bucket = tuple[ExpiryKey, asyncio.TimerHandle, dict[SocketState, LunaContext]]
+
+
+class ExpiryBuckets:
+    """Sockets whose tokens expire at the same instant share one timer.
+
+    A timer rather than a task sleeping until `exp` (a task weighs over 1 KiB more), and one
+    per instant rather than per socket (~0.5 KiB each with its arguments and context): `exp`
+    is a whole second, and tokens minted together or with one lifetime share it.
+    """
+
+    __slots__ = ("_buckets",)
+
+    def __init__(self) -> None:
+        # key -> (the key itself, which every member state shares, its timer, its members)
+        self._buckets: dict[ExpiryKey, _Bucket] = {}
+
+    def add(self, expires_at: float, context: LunaContext, state: SocketState) -> None:
+        loop = asyncio.get_running_loop()
+        bucket = self._buckets.get((loop, expires_at))
+        if bucket is None:
+            key = (loop, expires_at)
+            delay = max(0.0, expires_at - time.time())
+            bucket = self._buckets[key] = (key, loop.call_later(delay, self._fire, key), {})
+        bucket[2][state] = context
+        state.expiry = bucket[0]
+
+    def discard(self, state: SocketState) -> None:
+        key, state.expiry = state.expiry, None
+        bucket = self._buckets.get(key) if key is not None else None
+        if bucket is None:
+            return
+        key, timer, members = bucket
+        members.pop(state, None)
+        if not members:
+            timer.cancel()
+            del self._buckets[key]
+
+    def _fire(self, key: ExpiryKey) -> None:
+        _key, _timer, members = self._buckets.pop(key)
+        for state, context in members.items():
+            state.expiry = None
+            _expire(context, state)
+
+
+EXPIRIES = ExpiryBuckets()
 
 
 def token_from_params(params: dict[str, Any] | None) -> str | None:
@@ -90,8 +138,7 @@ async def accept_socket(context: LunaContext) -> None:
         raise ConnectionRejectionError({"code": "RATE_LIMITED"}) from None
     expires_at = token_expiry(token)
     if expires_at is not None:
-        delay = max(0.0, expires_at - time.time())
-        state.expiry = asyncio.get_running_loop().call_later(delay, _expire, context, state)
+        EXPIRIES.add(expires_at, context, state)
 
 
 async def release_socket(context: LunaContext | None) -> None:
@@ -99,8 +146,7 @@ async def release_socket(context: LunaContext | None) -> None:
     state: SocketState | None = getattr(context, "socket_state", None)
     if context is None or state is None:
         return
-    if state.expiry is not None:
-        state.expiry.cancel()
+    EXPIRIES.discard(state)
     if state.closing is not None:
         state.closing.cancel()
     if state.connection_id is not None:
@@ -112,7 +158,6 @@ async def release_socket(context: LunaContext | None) -> None:
 
 
 def _expire(context: LunaContext, state: SocketState) -> None:
-    state.expiry = None
     # Kept on the state so the task is not garbage-collected halfway through the close.
     state.closing = asyncio.create_task(_close_expired(context))
 
