@@ -12,7 +12,13 @@ import pytest
 import uvicorn
 from websockets.asyncio.client import connect
 
-from luna_graphql.api.ws_protocol import WS_PROTOCOL, Gate, Inbox, LeanWebSocketProtocol
+from luna_graphql.api.ws_protocol import (
+    WS_PROTOCOL,
+    Gate,
+    Inbox,
+    LeanWebSocketProtocol,
+    PingRound,
+)
 
 Receive = Any
 Send = Any
@@ -44,12 +50,18 @@ class EchoApp:
 
 
 @contextlib.asynccontextmanager
-async def serving(app: EchoApp) -> AsyncIterator[tuple[str, uvicorn.Server]]:
+async def serving(app: EchoApp, **options: Any) -> AsyncIterator[tuple[str, uvicorn.Server]]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, ws=WS_PROTOCOL, log_level="warning", lifespan="off"
+        app,
+        host="127.0.0.1",
+        port=port,
+        ws=WS_PROTOCOL,
+        log_level="warning",
+        lifespan="off",
+        **options,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
@@ -151,3 +163,32 @@ async def test_repeated_header_pairs_are_shared_between_sockets() -> None:
         assert pairs[0][b"upgrade"] is pairs[1][b"upgrade"]
         # Each socket's own key stays its own.
         assert pairs[0][b"sec-websocket-key"] != pairs[1][b"sec-websocket-key"]
+
+
+async def test_keepalive_pings_go_out_in_shared_rounds_and_stop_with_the_socket() -> None:
+    app = EchoApp()
+    options = {"ws_ping_interval": 0.3, "ws_ping_timeout": 2.0}
+    async with serving(app, **options) as (url, server):
+        async with connect(url) as one, connect(url) as two:
+            await one.send("x")
+            await two.send("y")
+            assert {await one.recv(), await two.recv()} == {"x", "y"}
+            protocols = list(server.server_state.connections)
+            for protocol in protocols:
+                assert isinstance(protocol.ping_timer, PingRound)
+                assert protocol in protocol.ping_timer.members
+            await asyncio.sleep(2.5)  # pings answered (rtt measured), the next ones in a round
+            for protocol in protocols:
+                assert protocol.last_ping_rtt > 0
+                assert isinstance(protocol.ping_timer, PingRound) or protocol.pending_ping_payload
+            await one.send("still open")
+            assert await one.recv() == "still open"
+        for _ in range(100):
+            if not server.server_state.connections:
+                break
+            await asyncio.sleep(0.01)
+        assert not any(
+            protocol in ping_round.members
+            for ping_round in PingRound.rounds.values()
+            for protocol in protocols
+        )
