@@ -137,12 +137,12 @@ async def test_send_path_is_lean(pair: CoupleClients, app: Starlette) -> None:
         await pair.send(pair.a, "with key", clientMessageId="k-1")
     with counting_statements(engine, rows) as retried:
         await pair.send(pair.a, "with key", clientMessageId="k-1")
-    # One SELECT (membership, retry lookup, reply check) and the INSERT that also NOTIFYs,
-    # with no BEGIN/COMMIT around them; a client key changes nothing (the unique constraint
-    # settles a racing duplicate).
-    assert len(plain) == 2, plain
-    assert len(keyed) == 2, keyed
-    assert len(retried) == 2, retried  # the SELECT finds it; one read of the first message
+    # One statement (membership, retry lookup, reply check, Luna preferences, then the INSERT
+    # and its NOTIFY) and no BEGIN/COMMIT around it; a client key changes nothing (the unique
+    # constraint settles a racing duplicate).
+    assert len(plain) == 1, plain
+    assert len(keyed) == 1, keyed
+    assert len(retried) == 2, retried  # the statement finds it; one read of the first message
 
 
 async def test_plain_send_event_is_byte_identical_to_the_python_encoding(

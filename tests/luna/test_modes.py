@@ -3,9 +3,12 @@ and the retry rule: a clientMessageId already sent returns its message, never a 
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from starlette.applications import Starlette
 
+from luna_graphql.db.vocab import SUGGESTION_MODES
+from luna_graphql.services.luna_policy import LunaPreferences, plan_send_review
 from tests.api.helpers import CoupleClients, counting_statements
 from tests.luna.helpers import (
     HIGH_RISK,
@@ -128,13 +131,13 @@ async def test_a_retried_client_message_id_returns_the_sent_message_without_revi
 
 async def test_a_plain_send_stays_one_transaction(pair: CoupleClients, app: Starlette) -> None:
     """With Luna on (the defaults: ON_REQUEST, intervention at MEDIUM) a draft the offline
-    screen finds nothing in costs nothing extra: one SELECT and the INSERT that NOTIFYs."""
+    screen finds nothing in costs nothing extra: one statement checks, INSERTs and NOTIFYs."""
     engine: AsyncEngine = app.state.engine
     rows = app.state.runtime.realtime.row_pool  # the plain send path runs on it
     with counting_statements(engine, rows) as statements:
         sent = await send(pair, pair.a, SAFE)
     assert sent["__typename"] == "MessageSent"
-    assert len(statements) == 2, statements
+    assert len(statements) == 1, statements
 
 
 async def test_a_retried_stopped_send_returns_its_suggestion_then_its_message(
@@ -155,3 +158,32 @@ async def test_a_retried_stopped_send_returns_its_suggestion_then_its_message(
     assert again["__typename"] == "MessageSent"
     assert again["message"]["id"] == answer["message"]["id"]
     assert len(await suggestion_rows(session)) == 1
+
+
+@pytest.mark.parametrize("flagged", [False, True], ids=["safe", "flagged"])
+async def test_the_one_statement_send_writes_exactly_when_the_policy_skips_review(
+    pair: CoupleClients, app: Starlette, flagged: bool
+) -> None:
+    """The plain send's statement applies a table `plan_send_review` computed: over every
+    value the preferences can take, it writes the draft itself exactly when Python's policy
+    lets it go out unreviewed, and otherwise leaves it to the review path."""
+    engine: AsyncEngine = app.state.engine
+    rows = app.state.runtime.realtime.row_pool
+    draft = KNOWN if flagged else SAFE
+    for assist in (True, False):
+        for mode in SUGGESTION_MODES:
+            for intervene in (True, False):
+                await set_luna(
+                    pair.a,
+                    lunaAssistanceEnabled=assist,
+                    suggestionMode=mode.upper(),
+                    interventionEnabled=intervene,
+                )
+                plan = plan_send_review(
+                    LunaPreferences(assist, mode, intervene), request_review=False
+                )
+                unreviewed = plan is None or (plan.screen_first and not flagged)
+                with counting_statements(engine, rows) as statements:
+                    await send(pair, pair.a, draft)
+                # One statement on the row pool when it wrote; the review path's otherwise.
+                assert (len(statements) == 1) is unreviewed, (assist, mode, intervene, statements)

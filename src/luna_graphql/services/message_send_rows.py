@@ -11,6 +11,7 @@ emitter is a `pg_notify` in the write's transaction; other buses keep the ORM pa
 from __future__ import annotations
 
 import uuid
+from functools import cache
 from typing import Any
 
 import asyncpg
@@ -22,8 +23,9 @@ from luna_graphql.db.models import (
     PartnerMessagingPreferences,
     Relationship,
 )
+from luna_graphql.db.vocab import SUGGESTION_MODES
 from luna_graphql.errors import NotFound
-from luna_graphql.realtime.events import channel_for
+from luna_graphql.realtime.events import CHANNEL_PREFIX
 from luna_graphql.services.access import PARTNER_A, PARTNER_B, Membership, Viewer
 from luna_graphql.services.luna_policy import LunaPreferences, plan_send_review, screen_flags
 from luna_graphql.services.message_rows import message_from_row
@@ -55,15 +57,17 @@ def _select_list(alias: str, columns: tuple[str, ...]) -> str:
 # The role cases mirror access.role_of / partner_role_of. $1 viewer, $2 conversation,
 # $3 clientMessageId (may be NULL), $4 reply_to_id (may be NULL). Column lists come from
 # our models, never from input (hence the noqa S608).
-CHECK_SQL = (
-    f"SELECT {_select_list('r', _REL_COLS)}, c.id, "  # noqa: S608
+_CHECK_COLUMNS = (
+    f"{_select_list('r', _REL_COLS)}, c.id, "  # noqa: S608
     f"{_select_list('own', _PREF_COLS)}, {_select_list('partner', _PREF_COLS)}, "
     "(SELECT m.id FROM partner_messages m WHERE m.conversation_id = $2 "
     f"  AND m.sender_id = CASE WHEN r.partner_a_id = $1 THEN '{PARTNER_A}' "
     f"ELSE '{PARTNER_B}' END AND m.client_message_id = $3::varchar) AS existing_id, "
     "($4::uuid IS NULL OR EXISTS (SELECT 1 FROM partner_messages m WHERE m.id = $4 "
-    "  AND m.conversation_id = $2 AND m.deleted_at IS NULL)) AS reply_ok "
-    "FROM relationships r "
+    "  AND m.conversation_id = $2 AND m.deleted_at IS NULL)) AS reply_ok"
+)
+_CHECK_FROM = (
+    " FROM relationships r "
     "LEFT OUTER JOIN partner_conversations c ON c.relationship_id = r.id "
     "LEFT OUTER JOIN partner_messaging_preferences own ON own.relationship_id = r.id "
     f"  AND own.partner_id = CASE WHEN r.partner_a_id = $1 THEN '{PARTNER_A}' "
@@ -73,28 +77,48 @@ CHECK_SQL = (
     f"ELSE '{PARTNER_A}' END "
     "WHERE r.status = 'active' AND (r.partner_a_id = $1 OR r.partner_b_id = $1)"
 )
+CHECK_SQL = f"SELECT {_CHECK_COLUMNS}{_CHECK_FROM}"
 LOAD_SQL = f"SELECT {_VIEW_SQL} FROM partner_messages WHERE id = $1"  # noqa: S608
 LOAD_BY_CLIENT_ID_SQL = (
     f"SELECT {_VIEW_SQL} FROM partner_messages "  # noqa: S608
     "WHERE conversation_id = $1 AND sender_id = $2 AND client_message_id = $3"
 )
-# The seq trigger assigns seq (and the conversation's counters) as with the ORM INSERT;
-# RETURNING sees the row after it, so the NOTIFY carries the final seq. The relationship must
-# still be active when the row is written (the SELECT before it ran in another transaction).
-# The payload is, byte for byte, `message_added_event(...).encode()` (a test holds them
-# equal): a partner must not tell a plain send from a Luna-reviewed one by its event.
+# The seq trigger assigns seq (and the conversation's counters) as with the ORM INSERT; the
+# final SELECT sees the row after it, so the NOTIFY carries the final seq, and it runs in the
+# INSERT's statement, so its transaction. The payload is, byte for byte,
+# `message_added_event(...).encode()` (a test holds them equal): a partner must not tell a
+# plain send from a Luna-reviewed one by its event.
 _EVENT_FORMAT = (
     '{"k": "message_added", "r": "%s", "d": {"conversation_id": "%s", "id": "%s", '
     '"seq": %s, "sender": "%s"}}'
 )
-INSERT_SQL = (
-    "INSERT INTO partner_messages "  # noqa: S608
+# The check and the INSERT in one statement, so one round trip and one implicit transaction:
+# the row is written only when the check passes and the viewer's Luna preferences let this
+# draft go out unreviewed. That decision is Python's (`_unreviewed_table`): $6 for a viewer
+# without a preferences row, else whether "assistance:mode:intervention" is one of $7 (text,
+# not three arrays: asyncpg would look bool[] up once per connection). $5 is the sealed
+# content. The result starts with CHECK_SQL's columns.
+SEND_SQL = (
+    f"WITH chk AS (SELECT {_CHECK_COLUMNS}, "  # noqa: S608
+    f"  CASE WHEN r.partner_a_id = $1 THEN '{PARTNER_A}' ELSE '{PARTNER_B}' END AS send_role, "
+    "  r.id AS rel_id, c.id = $2 AND CASE "
+    f"    WHEN own.{_PREF_COLS[0]} IS NULL THEN $6::bool "
+    "    ELSE concat_ws(':', own.luna_assistance_enabled::text, own.suggestion_mode, "
+    "      own.intervention_enabled::text) = ANY($7::text[]) "
+    f"  END AS may_send{_CHECK_FROM}), "
+    "ins AS (INSERT INTO partner_messages "
     "(conversation_id, sender_id, content, client_message_id, reply_to_id) "
-    "SELECT $1::uuid, $2::varchar, $3::text, $4::varchar, $5::uuid "
-    "WHERE EXISTS (SELECT 1 FROM relationships WHERE id = $6 AND status = 'active') "
-    f"RETURNING {_VIEW_SQL}, pg_notify($7, format('{_EVENT_FORMAT}', $8::text, "
-    "conversation_id, id, seq, sender_id))"
+    "SELECT $2::uuid, send_role, $5::text, $3::varchar, $4::uuid FROM chk "
+    "WHERE may_send AND existing_id IS NULL AND reply_ok "
+    f"RETURNING {_VIEW_SQL}) "
+    "SELECT chk.*, ins.*, CASE WHEN ins.id IS NOT NULL THEN pg_notify("
+    f"'{CHANNEL_PREFIX}' || replace(chk.rel_id::text, '-', ''), "
+    f"format('{_EVENT_FORMAT}', replace(chk.rel_id::text, '-', ''), ins.conversation_id, "
+    "ins.id, ins.seq, ins.sender_id)) END FROM chk LEFT JOIN ins ON true"
 )
+# Where the inserted row's columns start in SEND_SQL's result (after chk's three extras).
+_CHECKED = len(_REL_COLS) + 1 + 2 * len(_PREF_COLS) + 2
+_INSERTED = _CHECKED + 3
 
 
 def _row_object(model: Any, keys: tuple[str, ...], values: tuple[Any, ...]) -> Any:
@@ -128,6 +152,28 @@ def _membership(viewer: Viewer, row: asyncpg.Record) -> Membership:
     )
 
 
+@cache
+def _unreviewed_table(flagged: bool) -> tuple[bool, list[str]]:
+    """Over every value Luna preferences can take: may a draft the writer did not ask to have
+    reviewed, flagged or not by the offline screen, go out unreviewed? `plan_send_review`
+    answers; SEND_SQL only looks the viewer's preferences up in the answer, so the policy
+    lives here alone. (The answer without a preferences row, then the allowed values as
+    PostgreSQL prints them: "true:on_request:false".)"""
+
+    def unreviewed(prefs: LunaPreferences) -> bool:
+        plan = plan_send_review(prefs, request_review=False)
+        return plan is None or (plan.screen_first and not flagged)
+
+    allowed = [
+        f"{str(assist).lower()}:{mode}:{str(intervene).lower()}"
+        for assist in (True, False)
+        for mode in SUGGESTION_MODES
+        for intervene in (True, False)
+        if unreviewed(LunaPreferences(assist, mode, intervene))
+    ]
+    return unreviewed(LunaPreferences()), allowed
+
+
 async def send_plain(
     pool: asyncpg.Pool,
     *,
@@ -142,8 +188,56 @@ async def send_plain(
     """Send when no Luna review is needed; None when the viewer's Luna settings (or the
     offline screen) want the full review path, which then runs from the start.
 
-    `text` and `client_id` are already cleaned (see `message_send.clean_*`).
+    `text` and `client_id` are already cleaned (see `message_send.clean_*`). A draft the
+    writer did not ask to have reviewed is screened first, since under the default
+    preferences the screen decides, so the check and the INSERT can be one statement.
     """
+    if request_review:
+        return await _check_for_review(pool, viewer, conversation_id, client_id, reply_to_id)
+    flagged = screen_flags(await screen.review_draft(text, context=()))
+    async with pool.acquire() as conn:
+        try:
+            row = await conn.fetchrow(
+                SEND_SQL,
+                viewer.user_id,
+                conversation_id,
+                client_id,
+                reply_to_id,
+                current_cipher().seal(text),
+                *_unreviewed_table(flagged),
+            )
+        except asyncpg.UniqueViolationError as exc:
+            # Two concurrent retries can both miss the lookup: the unique constraint
+            # decides, and the loser answers with the winner's message.
+            if exc.constraint_name != CLIENT_MESSAGE_ID_CONSTRAINT:
+                raise
+            return await _first_with_client_id(conn, viewer, conversation_id, client_id)
+        if row is None:
+            raise NotFound("Conversation not found", field="conversationId")
+        membership = _membership(viewer, row)
+        membership.require_conversation(conversation_id)
+        values = tuple(row.values())
+        if values[_INSERTED] is not None:
+            message = message_from_row(values[_INSERTED:-1])  # the last column is pg_notify's
+            return SentMessage(view_message(message, membership), created=True)
+        # Not written: say why, as the two-step check did.
+        if row["existing_id"] is not None:
+            # A retry answers with the first message whatever it carries now.
+            first = await conn.fetchrow(LOAD_SQL, row["existing_id"])
+            return retried_message(message_from_row(first), membership)
+    if not row["reply_ok"]:
+        raise NotFound("Message to reply to not found", field="replyToId")
+    return None  # the viewer's Luna preferences want this draft reviewed
+
+
+async def _check_for_review(
+    pool: asyncpg.Pool,
+    viewer: Viewer,
+    conversation_id: uuid.UUID,
+    client_id: str | None,
+    reply_to_id: uuid.UUID | None,
+) -> SentMessage | None:
+    """An explicit review request: the checks (and a retry's answer) without writing."""
     async with pool.acquire() as conn:
         row = await conn.fetchrow(
             CHECK_SQL, viewer.user_id, conversation_id, client_id, reply_to_id
@@ -152,47 +246,23 @@ async def send_plain(
             raise NotFound("Conversation not found", field="conversationId")
         membership = _membership(viewer, row)
         membership.require_conversation(conversation_id)
-        found_id, reply_found = row["existing_id"], row["reply_ok"]
-        # A retry answers with the first message whatever it carries now.
-        if found_id is not None:
-            return retried_message(
-                message_from_row(await conn.fetchrow(LOAD_SQL, found_id)), membership
-            )
-        if not reply_found:
-            raise NotFound("Message to reply to not found", field="replyToId")
-        plan = plan_send_review(
-            LunaPreferences.of(membership.own_preferences), request_review=request_review
-        )
-        if plan is not None:
-            if not plan.screen_first:
-                return None
-            if screen_flags(await screen.review_draft(text, context=())):
-                return None
-        relationship_id = membership.relationship_id
-        try:
-            inserted = await conn.fetchrow(
-                INSERT_SQL,
-                conversation_id,
-                membership.role,
-                current_cipher().seal(text),
-                client_id,
-                reply_to_id,
-                relationship_id,
-                channel_for(relationship_id),
-                relationship_id.hex,
-            )
-        except asyncpg.UniqueViolationError as exc:
-            # Two concurrent retries can both miss the lookup above: the unique constraint
-            # decides, and the loser answers with the winner's message.
-            if exc.constraint_name != CLIENT_MESSAGE_ID_CONSTRAINT:
-                raise
-            first = await conn.fetchrow(
-                LOAD_BY_CLIENT_ID_SQL, conversation_id, membership.role, client_id
-            )
-            if first is None:  # pragma: no cover - the unique violation says it exists
-                raise NotFound("Message not found") from exc
+        if row["existing_id"] is not None:
+            first = await conn.fetchrow(LOAD_SQL, row["existing_id"])
             return retried_message(message_from_row(first), membership)
-    if inserted is None:  # the relationship ended since the SELECT
+    if not row["reply_ok"]:
+        raise NotFound("Message to reply to not found", field="replyToId")
+    plan_send_review(LunaPreferences.of(membership.own_preferences), request_review=True)
+    return None
+
+
+async def _first_with_client_id(
+    conn: asyncpg.Connection, viewer: Viewer, conversation_id: uuid.UUID, client_id: str | None
+) -> SentMessage:
+    row = await conn.fetchrow(CHECK_SQL, viewer.user_id, conversation_id, client_id, None)
+    if row is None:
         raise NotFound("Conversation not found", field="conversationId")
-    message = message_from_row(tuple(inserted)[:-1])  # the last column is pg_notify's void
-    return SentMessage(view_message(message, membership), created=True)
+    membership = _membership(viewer, row)
+    first = await conn.fetchrow(LOAD_BY_CLIENT_ID_SQL, conversation_id, membership.role, client_id)
+    if first is None:  # pragma: no cover - the unique violation says it exists
+        raise NotFound("Message not found")
+    return retried_message(message_from_row(first), membership)
