@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 import asyncpg
@@ -19,14 +18,8 @@ from luna_graphql.realtime.bus import BroadcastBus, build_bus
 from luna_graphql.realtime.events import BusEvent, channel_for
 from luna_graphql.realtime.pg_backend import ListenNotifyBackend, to_asyncpg_dsn
 from luna_graphql.services.delivery import DeliveryTracker
-from luna_graphql.services.identity_memo import IdentityMemo
 from luna_graphql.services.message_loader import MessageLoader
-from luna_graphql.services.message_stream import (
-    prefetch_added_message,
-    read_retrying,
-    stream_messages,
-)
-from luna_graphql.services.message_view import MessageView
+from luna_graphql.services.message_stream import read_retrying, stream_messages
 from tests.realtime_services.conftest import Collector, World, eventually, make_world, send
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -230,42 +223,6 @@ async def test_one_read_per_event_for_many_subscribers(
     for got in streams:
         assert [m.content for m in await got.wait_for(1)] == ["to everyone"]
     assert loader.queries - before == 1
-
-
-async def test_prefetched_row_wakes_subscribers_once_with_shared_views(
-    sessionmaker: async_sessionmaker[AsyncSession],
-    bus: BroadcastBus,
-    loader: MessageLoader,
-    world: World,
-    collect: Collect,
-) -> None:
-    bus.prepare_with(partial(prefetch_added_message, loader))
-    views: IdentityMemo[MessageView] = IdentityMemo()
-    streams = [
-        collect(
-            stream_messages(
-                sessionmaker=sessionmaker,
-                bus=bus,
-                loader=loader,
-                delivery=None,
-                viewer=world.b if i % 2 == 0 else world.a,
-                conversation_id=world.conversation_id,
-                views=views,
-            )
-        )
-        for i in range(20)
-    ]
-    channel = channel_for(world.relationship_id)
-    await eventually(lambda: len(bus.broadcast._subs.get(channel, ())) == 20)
-    await asyncio.sleep(0.2)  # each has read its (empty) backlog
-    queries, joined = loader.queries, loader.joined
-    await send(sessionmaker, bus, world.a, world.conversation_id, "to everyone")
-    got = [(await s.wait_for(1))[0] for s in streams]
-    # One query, read before anyone woke: nobody had to wait on it.
-    assert (loader.queries - queries, loader.joined - joined) == (1, 0)
-    as_b, as_a = got[0::2], got[1::2]
-    assert all(view is as_b[0] for view in as_b) and all(view is as_a[0] for view in as_a)
-    assert (as_a[0].is_mine, as_b[0].is_mine) == (True, False)
 
 
 async def test_privacy_and_delivery_per_viewer(
