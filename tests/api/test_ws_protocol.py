@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import os
 import socket
 from collections.abc import AsyncIterator
 from typing import Any
@@ -12,13 +14,9 @@ import pytest
 import uvicorn
 from websockets.asyncio.client import connect
 
-from luna_graphql.api.ws_protocol import (
-    WS_PROTOCOL,
-    Gate,
-    Inbox,
-    LeanWebSocketProtocol,
-    PingRound,
-)
+from luna_graphql.api.direct_frames import SEND_NOW
+from luna_graphql.api.ws_parts import Gate, Inbox
+from luna_graphql.api.ws_protocol import WS_PROTOCOL, LeanWebSocketProtocol, PingRound
 
 Receive = Any
 Send = Any
@@ -192,3 +190,57 @@ async def test_keepalive_pings_go_out_in_shared_rounds_and_stop_with_the_socket(
             for ping_round in PingRound.rounds.values()
             for protocol in protocols
         )
+
+
+class FloodApp:
+    """Accepts, then writes through the SEND_NOW extension until the socket refuses."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+        self.refused = asyncio.Event()
+        self.release = asyncio.Event()
+        self.after_release: bool | None = None
+
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        assert (await receive())["type"] == "websocket.connect"
+        await send({"type": "websocket.accept"})
+        send_now = scope["extensions"][SEND_NOW]
+        frame = "x" * 65536
+        while send_now(frame):
+            self.sent += 1
+            await asyncio.sleep(0)  # the client is not reading: the kernel buffers fill up
+        self.refused.set()
+        await self.release.wait()
+        self.after_release = send_now("after")
+        await receive()  # until the client goes away
+
+
+async def test_send_now_writes_at_once_and_refuses_instead_of_waiting_when_paused() -> None:
+    app = FloodApp()
+    async with serving(app) as (url, server):
+        host, port = url.removeprefix("ws://").rstrip("/").split(":")
+        # A raw client that completes the handshake and then stops reading (a StreamReader
+        # stops taking bytes from the kernel once its buffer is full).
+        reader, writer = await asyncio.open_connection(host, int(port))
+        key = base64.b64encode(os.urandom(16)).decode()
+        writer.write(
+            f"GET / HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+            "Sec-WebSocket-Version: 13\r\n\r\n".encode()
+        )
+        assert b" 101 " in await reader.readuntil(b"\r\n\r\n")
+        await asyncio.wait_for(app.refused.wait(), 10)
+        protocol = only_connection(server)
+        assert not protocol.writable.is_set()  # refused because the transport paused
+        assert app.sent > 0
+        # Reading drains the buffers; the transport resumes and writing works again.
+        frame_size = 2 + 8 + 65536  # an unmasked server frame with a 64-bit length
+        await reader.readexactly(app.sent * frame_size)
+        for _ in range(200):
+            if protocol.writable.is_set():
+                break
+            await asyncio.sleep(0.01)
+        app.release.set()
+        assert await asyncio.wait_for(reader.readexactly(7), 10) == b"\x81\x05after"
+        assert app.after_release is True
+        writer.close()

@@ -30,108 +30,16 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections import deque
 from typing import Any, ClassVar, cast
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.exceptions import InvalidState
 from websockets.http11 import Request
 
+from luna_graphql.api.direct_frames import SEND_NOW
+from luna_graphql.api.ws_parts import Gate, Inbox
+
 WS_PROTOCOL = "luna_graphql.api.ws_protocol:LeanWebSocketProtocol"
-
-
-class Inbox:
-    """The receive queue: uvicorn's `put_nowait`, `get` and `empty`, for one consumer.
-
-    `asyncio.Queue` allocates three deques (and an Event) per socket whether anything waits
-    or not. Here an idle socket holds two empty slots: a deque exists only while events wait,
-    a future only while the app waits. Events always go through the deque, so a consumer
-    cancelled after being woken loses nothing (as with `asyncio.Queue`).
-    """
-
-    __slots__ = ("_items", "_waiter")
-
-    def __init__(self) -> None:
-        self._items: deque[Any] | None = None
-        self._waiter: asyncio.Future[None] | None = None
-
-    def put_nowait(self, item: Any) -> None:
-        if self._items is None:
-            self._items = deque()
-        self._items.append(item)
-        waiter = self._waiter
-        if waiter is not None:
-            self._waiter = None
-            if not waiter.done():
-                waiter.set_result(None)
-
-    def empty(self) -> bool:
-        return not self._items
-
-    async def get(self) -> Any:
-        while not self._items:
-            if self._waiter is not None:
-                # uvicorn's ASGI `receive` has one reader per socket (Starlette's WebSocket,
-                # Strawberry's handler); a second one would take the first one's wake-up.
-                raise RuntimeError("concurrent receive() on one WebSocket")
-            waiter = self._waiter = asyncio.get_running_loop().create_future()
-            try:
-                await waiter
-            finally:
-                if self._waiter is waiter:  # cancelled before any put
-                    self._waiter = None
-        items = self._items
-        item = items.popleft()
-        if not items:
-            self._items = None
-        return item
-
-
-class Gate:
-    """`set`/`clear`/`wait`/`is_set` as uvicorn uses its `writable` event.
-
-    Open nearly always (closed only while the transport's write buffer is over its high
-    water mark); waiters' futures exist only while it is closed.
-    """
-
-    __slots__ = ("_open", "_waiters")
-
-    def __init__(self) -> None:
-        self._open = True
-        self._waiters: list[asyncio.Future[None]] | None = None
-
-    def is_set(self) -> bool:
-        return self._open
-
-    def set(self) -> None:
-        self._open = True
-        waiters, self._waiters = self._waiters, None
-        for waiter in waiters or ():
-            if not waiter.done():
-                waiter.set_result(None)
-
-    def clear(self) -> None:
-        self._open = False
-
-    async def wait(self) -> bool:
-        if self._open:
-            return True
-        # One future per waiter, as asyncio.Event does: several operations of one socket can
-        # wait to send, and cancelling one must not cancel the others' wait.
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        if self._waiters is None:
-            self._waiters = []
-        waiters = self._waiters
-        waiters.append(waiter)
-        try:
-            await waiter
-        finally:
-            # Cancelled while still closed: forget this waiter. (Once `set` has run, the list
-            # it took is no longer ours to edit, and this waiter is done.)
-            if self._waiters is waiters:
-                waiters.remove(waiter)
-                if not waiters:
-                    self._waiters = None
-        return True
 
 
 # Headers whose values repeat from socket to socket (one client library, one host, one
@@ -225,6 +133,25 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
         self.queue = Inbox()  # type: ignore[assignment]
         self.writable = Gate()  # type: ignore[assignment]
 
+    def send_now(self, text: str) -> bool:
+        """The `SEND_NOW` ASGI extension (see `direct_frames`): write a text frame at once if
+        the socket can take it without waiting, else False and nothing is written (the app
+        then sends it the usual way, which waits for the transport)."""
+        if (
+            not self.handshake_complete
+            or self.close_sent
+            or self.disconnected
+            or not self.writable.is_set()
+            or self.transport.is_closing()
+        ):
+            return False
+        try:
+            self.conn.send_text(text.encode())
+        except InvalidState:  # closing from the peer's side
+            return False
+        self.transport.write(b"".join(self.conn.data_to_send()))
+        return True
+
     def handle_connect(self, event: Request) -> None:
         super().handle_connect(event)
         # uvicorn reads `self.request` nowhere after storing it; the scope has the path and
@@ -239,6 +166,10 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
             headers = self.scope["headers"]
             if isinstance(headers, list):  # uvicorn builds a list
                 share_headers(headers)
+            # Our own extension key; its value is the callable itself (not the dict ASGI
+            # extensions usually carry), one bound method per socket.
+            extensions = cast(dict[str, Any], self.scope["extensions"])
+            extensions[SEND_NOW] = self.send_now
 
     def start_keepalive(self) -> None:
         # Called right after `send` wrote the accepted handshake response, its last use.
