@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -110,6 +111,9 @@ async def stream_messages(
     return _relay_messages(bus, relay, channel_for(member.relationship_id), after_seq)
 
 
+_STANCES: dict[tuple[str, bool], tuple[str, bool]] = {}
+
+
 class _Relay:
     """One subscription's position and what it needs to show a row, shared by its task and
     by the fan-out, which may take a live event while the task waits (`push_now`)."""
@@ -142,8 +146,10 @@ class _Relay:
         self.conversation_id = conversation_id
         self.views = views
         self.direct = direct
-        self.stance = (member.role, member.partner_shares_read_receipts)
-        self.conversation_key = str(conversation_id)
+        # Both shared with the other subscriptions alike (small, but every idle one holds them).
+        stance = (member.role, member.partner_shares_read_receipts)
+        self.stance = _STANCES.setdefault(stance, stance)
+        self.conversation_key = sys.intern(str(conversation_id))
         self.last = 0
         self.catching_up = True  # read from the database until a short page says we are current
 
@@ -200,8 +206,10 @@ async def _relay_messages(
                 )
                 relay.catching_up = len(rows) >= PAGE_SIZE
             else:
-                event = await anext(events, None)
-                if event is None:
+                try:
+                    # Not anext(events, None): its wrapper would stay alive, per idle socket.
+                    event = await events.get()
+                except StopAsyncIteration:
                     return  # the bus shut down; the client resumes with afterSeq elsewhere
                 if isinstance(event, Resync):
                     relay.catching_up, fresh_after = True, loader.mark()
