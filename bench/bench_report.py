@@ -109,36 +109,39 @@ How each figure is measured:
 - **Memory**: a fresh process 3; RSS growth after opening the sockets (each authenticated, in
   presence, with one idle `messageAdded` subscription), divided by their number.
 
-This machine varies from run to run, with its disk and its neighbours: three full runs on
-2026-11-22 gave the latency p50 as 1.80, 3.51 and 3.17 ms (met once) against raw-limit p50s
-of 0.56, 0.86 and 0.88 ms, sustained 570, 355 and 373 msgs/s (33-34% of raw each time), and
-fan-out 91, 124 and 130 ms against floors of 20, 26 and 27 ms. The table is the last run's.
+This machine varies from run to run, with its disk and its neighbours. Three full runs on
+2026-11-22 before the table's (which followed a last trim of ~0.13 KiB per idle socket) gave
+the latency p50 as 2.38, 2.23 and 2.21 ms (p99 3.9, 4.1 and 3.4 ms) against raw-limit p50s of
+0.82, 0.86 and 0.77 ms; sustained 602, 579 and 619 msgs/s (49-52% of raw); fan-out 36.5, 38.5
+and 34.5 ms against floors of 27.2, 27.9 and 23.7 ms; 27.8-27.9 KiB per idle subscription at
+1,000 sockets and 26.5-26.7 KiB at 5,000. The 1,000-socket memory figure is the closest to
+its target: within about 0.2 KiB.
 
-Where the time goes (measured separately with `py-spy`, `cProfile` and per-process CPU time,
-same machine, 2026-11-22), and so why the missed targets are missed:
-- Latency is process 1's CPU per `sendMessage` (~1.6 ms) plus the commit, which on this
-  machine's disk costs what the raw limit's p50 shows. The plain send is two prepared
-  statements on the asyncpg row pool (the membership/retry/reply SELECT, then the INSERT whose
-  RETURNING calls `pg_notify`, so no BEGIN/COMMIT round trips), the pool skips asyncpg's reset
-  query on release, and rate limits no longer hand expiry work to a thread. What remains is
-  mostly the framework (uvicorn, Starlette, Strawberry: body parsing, argument conversion,
-  execution, the response) and the offline Luna screen every draft gets under default
-  preferences: ~40 µs for the benchmark's short drafts, 120-300 µs for realistic 50-140
-  character ones (96 phrase patterns plus VADER). A 2.5 ms p50 would need processes 1 and 2
-  together under ~1.5 ms of CPU per message on this disk.
-- Fan-out: the floor row is the same server stack writing one frame to the same 1,000
-  sockets with nothing of ours behind it. Subscribers of one event now share its execution
-  and its JSON (per operation, variables, viewer and message view), which took process 2
-  from ~225 to ~100 µs of CPU per subscriber; what is left per subscriber is waking its task
-  twice (its inbox, then the shared row read), Strawberry's per-result pipeline (~16 µs,
-  measured in-process), the view and `Message` object, and the ASGI send (~20 µs). uvicorn's
-  wsproto implementation used ~10% less CPU here but sends no keepalive pings (a vanished
-  client would stay online), so sockets stay on websockets-sansio.
-- Memory: the bus inbox is a lazy deque, token expiry a loop timer, subscriptions slotted
-  iterators, and sockets skip Starlette's middleware and router. Of what remains, uvicorn's
-  per-socket receive queue, writable event and the handshake it keeps are ~6 KiB (reachable
-  only by subclassing uvicorn's protocol internals), Strawberry's per-operation state
-  (extension contexts, executor, iterator layers) ~6 KiB.
+What the figures rest on (measured separately with `py-spy`, `cProfile`, `tracemalloc` and
+per-process CPU time, same machine, 2026-11-22):
+- Latency: a plain `sendMessage` is one statement on the asyncpg row pool: the
+  membership/retry/reply check, the viewer's Luna preferences (looked up in a table that the
+  Python review policy computes), the INSERT and its `pg_notify`, with no BEGIN/COMMIT round
+  trips; the offline Luna screen runs before it. Delivery marks are one statement too.
+  Process 1 spends ~1.3 ms of CPU per send and process 2 ~0.7 ms per delivered message, about
+  90% of it user time: the framework (uvicorn, Starlette, Strawberry), asyncpg and our code.
+  After the machine has idled for 0.1 s, a send costs ~2 ms more than back to back; the
+  fan-out rounds below pay that.
+- Fan-out: with 4 or more local subscribers on a channel, the new row is read before anyone
+  wakes, and a subscription waiting idle and caught up is not woken at all: the fan-out runs
+  the event on that subscription's own executor (executed once per operation, variables,
+  viewer and message view) and writes the frame through the WebSocket protocol's `send_now`,
+  which never waits on a paused socket (`api/direct_frames.py`). Process 2 now spends ~20 ms
+  of CPU per 1,000-subscriber message (~90 ms before); much of what remains in the figure is
+  the send through process 1 and the client reading 1,000 frames, which the floor's client
+  pays too.
+- Memory: ~25.7 KiB of Python allocations per idle socket (42.3 before this session); the
+  rest of the RSS is the allocator's. uvicorn's sans-I/O protocol is subclassed
+  (`api/ws_protocol.py`: a single-consumer receive queue, a writable gate that allocates
+  only while paused, the handshake dropped once answered, repeated header pairs shared,
+  keepalive pings in shared one-second rounds), and so uvicorn is pinned to 0.54, whose
+  internals it relies on. One Strawberry extension with no operation hook replaces four,
+  token expiries share timers, and Strawberry's read loop no longer holds the last message.
 {END}"""
     replace_section(path, section)
 
