@@ -10,33 +10,19 @@ mutates them; each viewer's privacy is applied when they are rendered.
 
 from __future__ import annotations
 
-import asyncio
-import itertools
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
 import asyncpg
 
 from luna_graphql.db.models import PartnerMessage
+from luna_graphql.services.coalesce import Coalescer
 from luna_graphql.services.message_rows import fetch_last_seq, fetch_message, fetch_range
 
-T = TypeVar("T")
-
 PAGE_SIZE = 200
-
-
-class _Flight:
-    """One read in flight and who waits for it; `tick` orders it against `mark()`."""
-
-    __slots__ = ("task", "tick", "waiters")
-
-    def __init__(self, tick: int, task: asyncio.Future[Any]) -> None:
-        self.tick = tick
-        self.task = task
-        self.waiters: list[asyncio.Future[None]] = []
 
 
 class MessageLoader:
@@ -48,8 +34,7 @@ class MessageLoader:
         cache_ttl_s: float = 10.0,
     ) -> None:
         self._pool = pool
-        self._inflight: dict[Hashable, _Flight] = {}
-        self._ticks = itertools.count(1)
+        self._flights = Coalescer()
         # (conversation_id, seq) -> (loaded at, row). Short-lived: a row read for one event
         # only needs to outlive that event's fan-out, and a short TTL bounds staleness.
         self._cache: OrderedDict[tuple[uuid.UUID, int], tuple[float, PartnerMessage]] = (
@@ -58,7 +43,6 @@ class MessageLoader:
         self._cache_size = cache_size
         self._cache_ttl_s = cache_ttl_s
         self.queries = 0  # for tests and the benchmark
-        self.joined = 0  # reads that waited on another's query (tests)
 
     def mark(self) -> int:
         """A point in time: reads begun after it see everything committed before it.
@@ -67,7 +51,7 @@ class MessageLoader:
         began before the subscription could miss a message whose event came too early to be
         seen, and nothing would fill that gap until the conversation's next event.
         """
-        return next(self._ticks)
+        return self._flights.mark()
 
     async def read_after(
         self,
@@ -91,7 +75,7 @@ class MessageLoader:
             if cached is not None:
                 return cached
         key = ("range", conversation_id, after_seq, up_to, limit)
-        rows: list[PartnerMessage] = await self._coalesce(
+        rows: list[PartnerMessage] = await self._flights.read(
             key, lambda: self._query_range(conversation_id, after_seq, up_to, limit), fresh_after
         )
         return rows
@@ -107,48 +91,23 @@ class MessageLoader:
         """One whole message by id, fresh from the database (e.g. after its analysis landed);
         never cached, since analysis changes the row after it was first read."""
         key = ("id", conversation_id, message_id)
-        return await self._coalesce(key, lambda: self._query_one(conversation_id, message_id))
+        return await self._flights.read(key, lambda: self._query_one(conversation_id, message_id))
 
     async def read_last_seq(self, conversation_id: uuid.UUID, *, fresh_after: int = 0) -> int:
         key = ("last_seq", conversation_id)
-        seq: int = await self._coalesce(
+        seq: int = await self._flights.read(
             key, lambda: self._query_last_seq(conversation_id), fresh_after
         )
         return seq
 
+    @property
+    def joined(self) -> int:
+        """Reads that waited on another's query (tests)."""
+        return self._flights.joined
+
     def forget(self, conversation_id: uuid.UUID, seq: int) -> None:
         """Drop a cached row that changed (deleted, analysed)."""
         self._cache.pop((conversation_id, seq), None)
-
-    async def _coalesce(
-        self, key: Hashable, make: Callable[[], Awaitable[T]], fresh_after: int = 0
-    ) -> T:
-        flight = self._inflight.get(key)
-        if flight is None or flight.tick <= fresh_after:
-            flight = _Flight(next(self._ticks), asyncio.ensure_future(make()))
-            self._inflight[key] = flight
-            flight.task.add_done_callback(lambda task: self._finish(key, flight))
-        else:
-            self.joined += 1
-        if not flight.task.done():
-            # A future of its own per waiter, so one waiter giving up (its socket closed)
-            # cannot cancel the others' read; cheaper than asyncio.shield for the
-            # thousand waiters of a fan-out burst.
-            waiter = asyncio.get_running_loop().create_future()
-            flight.waiters.append(waiter)
-            await waiter
-        result: T = flight.task.result()
-        return result
-
-    def _finish(self, key: Hashable, flight: _Flight) -> None:
-        if self._inflight.get(key) is flight:
-            del self._inflight[key]
-        for waiter in flight.waiters:
-            if not waiter.done():
-                waiter.set_result(None)
-        flight.waiters.clear()
-        if not flight.task.cancelled():
-            flight.task.exception()  # retrieved here, so an error nobody awaited is not logged
 
     def _cached_range(
         self, conversation_id: uuid.UUID, after_seq: int, up_to: int

@@ -8,9 +8,8 @@ re-announced, since a removal leaves nothing in the database to find it by.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from collections.abc import AsyncIterator, Hashable
 from functools import partial
 
 from sqlalchemy import select
@@ -20,6 +19,7 @@ from luna_graphql.db.models import PartnerMessage
 from luna_graphql.realtime.bus import EventBus, Resync
 from luna_graphql.realtime.events import BusEvent, channel_for
 from luna_graphql.services.access import Membership, Viewer
+from luna_graphql.services.coalesce import Coalescer
 from luna_graphql.services.message_stream import authorize_conversation, event_conversation
 from luna_graphql.services.reactions import (
     REACTION,
@@ -32,31 +32,10 @@ from luna_graphql.services.reactions import (
 RESYNC_MESSAGES = 50  # latest messages whose reactions are re-announced after a resync
 
 
-class SharedReads:
-    """Concurrent reads of one change share the first one's result.
-
-    Keyed by the change, never by the message alone: a read that began before a later change
-    committed must not answer for it. Joiners are shielded, so one subscriber going away
-    does not cancel the read the others wait on.
-    """
-
-    def __init__(self) -> None:
-        self._reading: dict[Hashable, asyncio.Future[RoleGroups]] = {}
-
-    async def read(
-        self, key: Hashable | None, load: Callable[[], Awaitable[RoleGroups]]
-    ) -> RoleGroups:
-        if key is None:
-            return await load()
-        future = self._reading.get(key)
-        if future is None:
-            future = asyncio.ensure_future(load())
-            self._reading[key] = future
-            future.add_done_callback(lambda _: self._reading.pop(key, None))
-        return await asyncio.shield(future)
-
-
-_shared_reads = SharedReads()  # per process, like the bus subscriptions it serves
+# Concurrent reads of one change share the first one's result. Keyed by the change, never by
+# the message alone: a read that began before a later change committed must not answer for
+# it. Per process, like the bus subscriptions it serves.
+_CHANGE_READS = Coalescer()
 
 
 async def stream_reactions(
@@ -89,7 +68,8 @@ async def _relay_reactions(
             if message_id is None:
                 continue
             load = partial(_read_message, sessionmaker, conversation_id, message_id)
-            groups = await _shared_reads.read(_change_key(event, message_id), load)
+            key = _change_key(event, message_id)
+            groups = await (load() if key is None else _CHANGE_READS.read(key, load))
             yield MessageReactions(
                 message_id, conversation_id, groups_for(member.role, groups.get(message_id, []))
             )
