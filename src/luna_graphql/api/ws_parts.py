@@ -5,55 +5,25 @@ only while something waits (an idle socket holds one of each for its whole life)
 from __future__ import annotations
 
 import asyncio
-from collections import deque
 from typing import Any
 
+from luna_graphql.realtime.single_reader import SingleReaderQueue
 
-class Inbox:
-    """The receive queue: uvicorn's `put_nowait`, `get` and `empty`, for one consumer.
 
-    `asyncio.Queue` allocates three deques (and an Event) per socket whether anything waits
-    or not. Here an idle socket holds two empty slots: a deque exists only while events wait,
-    a future only while the app waits. Events always go through the deque, so a consumer
-    cancelled after being woken loses nothing (as with `asyncio.Queue`).
-    """
+class Inbox(SingleReaderQueue[Any]):
+    """The receive queue: uvicorn's `put_nowait`, `get` and `empty`, for its one reader
+    (Starlette's WebSocket, Strawberry's handler)."""
 
-    __slots__ = ("_items", "_waiter")
-
-    def __init__(self) -> None:
-        self._items: deque[Any] | None = None
-        self._waiter: asyncio.Future[None] | None = None
+    __slots__ = ()
+    _SECOND_READER = "concurrent receive() on one WebSocket"
 
     def put_nowait(self, item: Any) -> None:
-        if self._items is None:
-            self._items = deque()
-        self._items.append(item)
-        waiter = self._waiter
-        if waiter is not None:
-            self._waiter = None
-            if not waiter.done():
-                waiter.set_result(None)
-
-    def empty(self) -> bool:
-        return not self._items
+        self._append(item)
 
     async def get(self) -> Any:
         while not self._items:
-            if self._waiter is not None:
-                # uvicorn's ASGI `receive` has one reader per socket (Starlette's WebSocket,
-                # Strawberry's handler); a second one would take the first one's wake-up.
-                raise RuntimeError("concurrent receive() on one WebSocket")
-            waiter = self._waiter = asyncio.get_running_loop().create_future()
-            try:
-                await waiter
-            finally:
-                if self._waiter is waiter:  # cancelled before any put
-                    self._waiter = None
-        items = self._items
-        item = items.popleft()
-        if not items:
-            self._items = None
-        return item
+            await self._wait()
+        return self._take()
 
 
 class Gate:

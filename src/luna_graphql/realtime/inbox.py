@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections import deque
 from collections.abc import AsyncGenerator, Callable
 
 from broadcaster import Event
 
 from luna_graphql.realtime.pg_backend import RESYNC
+from luna_graphql.realtime.single_reader import SingleReaderQueue
 
 __all__ = ["Subscription", "Unsubscribed"]
 
@@ -20,21 +19,20 @@ class Unsubscribed(Exception):
     """Raised by Subscription.get() once the subscription has ended."""
 
 
-class Subscription:
+class Subscription(SingleReaderQueue[Event]):
     """One subscriber's bounded inbox; overflow collapses into a single RESYNC marker.
 
-    Not an asyncio.Queue: a process holds one inbox per idle subscription, and a Queue's
-    three deques and Event cost about 3 KiB each. This one holds a deque only while events
-    wait, and a single waiter, since each inbox has exactly one consumer.
+    A `SingleReaderQueue`: a process holds one inbox per idle subscription, and each has
+    exactly one consumer.
     """
+
+    _SECOND_READER = "a Subscription has a single consumer"
 
     __slots__ = (
         "_accept",
         "_closed",
-        "_items",
         "_maxsize",
         "_resync_pending",
-        "_waiter",
         "channel",
         "direct",
         "overflows",
@@ -44,13 +42,12 @@ class Subscription:
     def __init__(
         self, channel: str, maxsize: int, accept: Callable[[Event], bool] | None = None
     ) -> None:
+        super().__init__()
         self.channel = channel
         # Drops events this subscriber would discard before they wake it: on a busy
         # channel a thousand sockets otherwise each wake up to ignore every other event.
         self._accept = accept
         self._maxsize = max(1, maxsize)
-        self._items: deque[Event] | None = None
-        self._waiter: asyncio.Future[None] | None = None
         self._closed = False
         # While a RESYNC waits unread, newer events are redundant: the consumer re-reads
         # the database after taking it, which covers them.
@@ -71,15 +68,12 @@ class Subscription:
             self.pushed += 1
             return
         items = self._items
-        if items is None:
-            items = self._items = deque()
-        if len(items) >= self._maxsize:
+        if items is not None and len(items) >= self._maxsize:
             self.overflows += 1
             items.clear()
             self._resync_pending = True
             event = Event(channel=self.channel, message=RESYNC)
-        items.append(event)
-        self._wake()
+        self._append(event)
 
     def _idle(self) -> bool:
         # The consumer waits in get() with nothing queued: its state is settled, and nothing
@@ -102,24 +96,12 @@ class Subscription:
         self._items = None
         self._wake()
 
-    def _wake(self) -> None:
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(None)
-
     async def get(self) -> Event:
         while not self._items:
             if self._closed:
                 raise Unsubscribed  # and so do later get() calls
-            if self._waiter is not None:
-                raise RuntimeError("a Subscription has a single consumer")
-            self._waiter = asyncio.get_running_loop().create_future()
-            try:
-                await self._waiter
-            finally:
-                self._waiter = None
-        item = self._items.popleft()
-        if not self._items:
-            self._items = None  # an idle inbox keeps no deque
+            await self._wait()
+        item = self._take()
         if item.message == RESYNC:
             self._resync_pending = False
         return item
