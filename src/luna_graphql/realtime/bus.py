@@ -43,14 +43,21 @@ def _decode(payload: str) -> BusEvent:
     return BusEvent.decode(payload)
 
 
+def _ours(event: Event) -> BusEvent | None:
+    """The event decoded, or None when it is not ours: anyone with database access can
+    NOTIFY our channels."""
+    try:
+        return _decode(event.message)
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
 @functools.lru_cache(maxsize=64)
 def _of_kinds(kinds: frozenset[str]) -> Callable[[Event], bool]:
     # Cached: subscribers asking for the same kinds share one filter instead of a closure each.
     def accept(event: Event) -> bool:
-        try:
-            return _decode(event.message).kind in kinds
-        except (ValueError, KeyError, TypeError):
-            return False  # not ours; the subscriber would skip it anyway
+        decoded = _ours(event)  # not ours: the subscriber would skip it anyway
+        return decoded is not None and decoded.kind in kinds
 
     return accept
 
@@ -139,11 +146,10 @@ class _DecodedSubscription:
                 raise StopAsyncIteration from None
             if event.message == RESYNC:
                 return RESYNC_REQUIRED
-            try:
-                return _decode(event.message)
-            except (ValueError, KeyError, TypeError):
-                # Anyone with database access can NOTIFY our channels; ignore what is not ours.
-                logger.warning("ignoring malformed event on %s", event.channel)
+            decoded = _ours(event)
+            if decoded is not None:
+                return decoded
+            logger.warning("ignoring malformed event on %s", event.channel)
 
     def __aiter__(self) -> AsyncIterator[BusEvent | Resync]:
         return self
@@ -154,14 +160,9 @@ class _DecodedSubscription:
             self._sub.direct = self._push_raw
 
     def _push_raw(self, event: Event) -> bool:
-        push = self._push
-        if push is None:
-            return False
-        try:
-            decoded = _decode(event.message)
-        except (ValueError, KeyError, TypeError):
-            return False  # the consumer skips it, with a warning, as usual
-        return push(decoded)
+        push, decoded = self._push, _ours(event)
+        # Not ours: the consumer skips it, with a warning, as usual.
+        return push is not None and decoded is not None and push(decoded)
 
     # An alias, not a method awaiting get(): an idle consumer waits in __anext__ for the
     # socket's whole life, and each coroutine layer in that chain is kept per socket.
@@ -196,11 +197,8 @@ class BroadcastBus:
         `SafeBroadcast.prepare_with`); malformed events are delivered unprepared."""
 
         def prepare_raw(event: Event) -> Awaitable[object] | None:
-            try:
-                decoded = _decode(event.message)
-            except (ValueError, KeyError, TypeError):
-                return None
-            return prepare(decoded)
+            decoded = _ours(event)
+            return None if decoded is None else prepare(decoded)
 
         if isinstance(self._broadcast, SafeBroadcast):
             self._broadcast.prepare_with(prepare_raw)
