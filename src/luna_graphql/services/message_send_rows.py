@@ -1,11 +1,11 @@
 """The plain `sendMessage` (no Luna review to run) straight on the asyncpg row pool.
 
-Same rules as `message_send.check_send` + `insert_message`, as two prepared statements and
-no explicit transaction: one SELECT (membership, preferences, retry lookup, reply check),
-then one INSERT whose RETURNING calls `pg_notify`, so the row and its event commit together
-and the event goes out on COMMIT only. Each round trip to PostgreSQL costs more than the
-CPU it carries here, and BEGIN/COMMIT would add two. Only for the PostgreSQL bus, whose
-emitter is a `pg_notify` in the write's transaction; other buses keep the ORM path.
+Same rules as `message_send.check_send` + `insert_message`, as one prepared statement and
+no explicit transaction (`SEND_SQL`): the membership, preferences, retry lookup and reply
+check, the INSERT, and its `pg_notify`, so the row and its event commit together and the
+event goes out on COMMIT only. Each round trip to PostgreSQL costs more than the CPU it
+carries here, and BEGIN/COMMIT would add two. Only for the PostgreSQL bus, whose emitter is
+a `pg_notify` in the write's transaction; other buses keep the ORM path.
 """
 
 from __future__ import annotations
@@ -127,7 +127,10 @@ def _row_object(model: Any, keys: tuple[str, ...], values: tuple[Any, ...]) -> A
     return model(**dict(zip(keys, values, strict=True)))
 
 
-def _membership(viewer: Viewer, row: asyncpg.Record) -> Membership:
+def _membership(viewer: Viewer, row: asyncpg.Record | None) -> Membership:
+    """The viewer's membership from a CHECK_SQL (or SEND_SQL) row; NotFound without one."""
+    if row is None:
+        raise NotFound("Conversation not found", field="conversationId")
     values = tuple(row.values())
     n_rel, n_pref = len(_REL_KEYS), len(_PREF_KEYS)
     relationship = Relationship(**dict(zip(_REL_KEYS, values[:n_rel], strict=True)))
@@ -212,22 +215,14 @@ async def send_plain(
             if exc.constraint_name != CLIENT_MESSAGE_ID_CONSTRAINT:
                 raise
             return await _first_with_client_id(conn, viewer, conversation_id, client_id)
-        if row is None:
-            raise NotFound("Conversation not found", field="conversationId")
         membership = _membership(viewer, row)
         membership.require_conversation(conversation_id)
         values = tuple(row.values())
         if values[_INSERTED] is not None:
             message = message_from_row(values[_INSERTED:-1])  # the last column is pg_notify's
             return SentMessage(view_message(message, membership), created=True)
-        # Not written: say why, as the two-step check did.
-        if row["existing_id"] is not None:
-            # A retry answers with the first message whatever it carries now.
-            first = await conn.fetchrow(LOAD_SQL, row["existing_id"])
-            return retried_message(message_from_row(first), membership)
-    if not row["reply_ok"]:
-        raise NotFound("Message to reply to not found", field="replyToId")
-    return None  # the viewer's Luna preferences want this draft reviewed
+        # Not written: a retry, a missing reply target, or (None) a draft to review.
+        return await _unwritten(conn, row, membership)
 
 
 async def _check_for_review(
@@ -242,16 +237,24 @@ async def _check_for_review(
         row = await conn.fetchrow(
             CHECK_SQL, viewer.user_id, conversation_id, client_id, reply_to_id
         )
-        if row is None:
-            raise NotFound("Conversation not found", field="conversationId")
         membership = _membership(viewer, row)
         membership.require_conversation(conversation_id)
-        if row["existing_id"] is not None:
-            first = await conn.fetchrow(LOAD_SQL, row["existing_id"])
-            return retried_message(message_from_row(first), membership)
+        retried = await _unwritten(conn, row, membership)
+    if retried is None:
+        LunaPreferences.of(membership.own_preferences).require_turned_on()
+    return retried
+
+
+async def _unwritten(
+    conn: asyncpg.Connection, row: asyncpg.Record, membership: Membership
+) -> SentMessage | None:
+    """What a checked, unwritten send answers: a retry gets the first message whatever it
+    carries now; a missing reply target is NotFound; otherwise None."""
+    if row["existing_id"] is not None:
+        first = await conn.fetchrow(LOAD_SQL, row["existing_id"])
+        return retried_message(message_from_row(first), membership)
     if not row["reply_ok"]:
         raise NotFound("Message to reply to not found", field="replyToId")
-    plan_send_review(LunaPreferences.of(membership.own_preferences), request_review=True)
     return None
 
 
@@ -259,8 +262,6 @@ async def _first_with_client_id(
     conn: asyncpg.Connection, viewer: Viewer, conversation_id: uuid.UUID, client_id: str | None
 ) -> SentMessage:
     row = await conn.fetchrow(CHECK_SQL, viewer.user_id, conversation_id, client_id, None)
-    if row is None:
-        raise NotFound("Conversation not found", field="conversationId")
     membership = _membership(viewer, row)
     first = await conn.fetchrow(LOAD_BY_CLIENT_ID_SQL, conversation_id, membership.role, client_id)
     if first is None:  # pragma: no cover - the unique violation says it exists
