@@ -22,7 +22,7 @@ class Inbox(SingleReaderQueue[Any]):
 
     async def get(self) -> Any:
         while not self._items:
-            await self._wait()
+            await self._waiting()
         return self._take()
 
 

@@ -100,7 +100,7 @@ class Subscription(SingleReaderQueue[Event]):
         while not self._items:
             if self._closed:
                 raise Unsubscribed  # and so do later get() calls
-            await self._wait()
+            await self._waiting()
         item = self._take()
         if item.message == RESYNC:
             self._resync_pending = False

@@ -40,15 +40,19 @@ class SingleReaderQueue(Generic[T]):
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
 
-    async def _wait(self) -> None:
-        """Wait once, until an item arrives or `_wake` is called."""
-        if self._waiter is not None:
+    def _waiting(self) -> asyncio.Future[None]:
+        """What the reader awaits until an item arrives or `_wake` is called.
+
+        A future to await in the reader's own `get`, not a coroutine of ours: an idle reader
+        waits for its socket's whole life, and each coroutine in that chain is kept per
+        socket. A done waiter (woken, or its reader cancelled) is replaced on the next wait,
+        and `_take` drops it.
+        """
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
             raise RuntimeError(self._SECOND_READER)
-        self._waiter = asyncio.get_running_loop().create_future()
-        try:
-            await self._waiter
-        finally:
-            self._waiter = None
+        waiter = self._waiter = asyncio.get_running_loop().create_future()
+        return waiter
 
     def _take(self) -> T:
         items = self._items
@@ -56,4 +60,5 @@ class SingleReaderQueue(Generic[T]):
         item = items.popleft()
         if not items:
             self._items = None  # an idle queue keeps no deque
+        self._waiter = None
         return item
