@@ -109,13 +109,13 @@ How each figure is measured:
 - **Memory**: a fresh process 3; RSS growth after opening the sockets (each authenticated, in
   presence, with one idle `messageAdded` subscription), divided by their number.
 
-This machine varies from run to run, with its disk and its neighbours. Three full runs on
-2026-11-22 before the table's (which followed a last trim of ~0.13 KiB per idle socket) gave
-the latency p50 as 2.38, 2.23 and 2.21 ms (p99 3.9, 4.1 and 3.4 ms) against raw-limit p50s of
-0.82, 0.86 and 0.77 ms; sustained 602, 579 and 619 msgs/s (49-52% of raw); fan-out 36.5, 38.5
-and 34.5 ms against floors of 27.2, 27.9 and 23.7 ms; 27.8-27.9 KiB per idle subscription at
-1,000 sockets and 26.5-26.7 KiB at 5,000. The 1,000-socket memory figure is the closest to
-its target: within about 0.2 KiB.
+This machine varies from run to run, with its disk and its neighbours. Five full runs on
+2026-11-22 before the table's gave the latency p50 as 2.38, 2.23, 2.21, 2.23 and 2.26 ms (p99
+3.4-4.1 ms) against raw-limit p50s of 0.71-0.86 ms; sustained 579-619 msgs/s (45-52% of raw);
+fan-out 30.7-38.5 ms against floors of 22.9-27.9 ms; 27.6-28.0 KiB per idle subscription at
+1,000 sockets and 26.5-26.8 KiB at 5,000. The fifth run measured 28.01 KiB at 1,000 sockets,
+just over the target: a refactor had added a coroutine per idle reader (~0.3 KiB per socket),
+since removed. The 1,000-socket memory figure is the closest to its target.
 
 What the figures rest on (measured separately with `py-spy`, `cProfile`, `tracemalloc` and
 per-process CPU time, same machine, 2026-11-22):
