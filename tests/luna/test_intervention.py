@@ -100,12 +100,21 @@ async def test_intervention_steps_in_where_the_mode_would_not(
     assert [row.metadata_["intervention_type"] for row in rows] == ["reframe"]
 
 
-async def test_always_names_the_intervention_when_luna_would_have_stepped_in(
+async def test_a_review_the_mode_or_the_writer_asked_for_is_a_suggestion(
     pair: CoupleClients,
 ) -> None:
+    """The schema: SUGGESTION when the writer or their mode asked for the review, even where
+    active intervention would also have stepped in."""
     await set_luna(pair.a, suggestionMode="ALWAYS", interventionSensitivity="LOW")
     assert await outcome(pair, KNOWN) == "SUGGESTION"
-    assert await outcome(pair, SEVERE) == "WARNING"
+    assert await outcome(pair, SEVERE) == "SUGGESTION"
+    await set_luna(pair.a, suggestionMode="ON_REQUEST", interventionSensitivity="HIGH")
+    assert await outcome(pair, SEVERE) == "WARNING"  # Luna stepped in on its own
+    result = await send(pair, pair.a, SEVERE, requestLunaReview=True)
+    assert result["review"]["suggestion"]["interventionType"] == "SUGGESTION"
+    await set_luna(pair.a, suggestionMode="HIGH_RISK_ONLY", interventionSensitivity="MEDIUM")
+    assert await outcome(pair, SEVERE) == "SUGGESTION"  # HIGH_RISK: the mode asked
+    assert await outcome(pair, KNOWN) == "REFRAME"  # RISKY: only Luna's own judgement
 
 
 def _review(risk: Any, issues: Any, score: float) -> DraftReview:

@@ -99,7 +99,8 @@ async def test_modified_sends_the_edit(pair: CoupleClients) -> None:
 
 
 async def test_rejected_sends_the_original_draft(pair: CoupleClients) -> None:
-    await set_luna(pair.a, suggestionMode="ALWAYS", interventionSensitivity="HIGH")
+    # ON_REQUEST: Luna steps in on its own, so the intervention is a WARNING, not SUGGESTION.
+    await set_luna(pair.a, suggestionMode="ON_REQUEST", interventionSensitivity="HIGH")
     stopped = await send(pair, pair.a, SEVERE)
     suggestion = stopped["review"]["suggestion"]
     assert suggestion["interventionType"] == "WARNING"

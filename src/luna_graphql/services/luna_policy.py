@@ -12,9 +12,10 @@ The viewer's own preferences decide (the partner's never do):
 
 Active intervention (`intervention_enabled`, with the `intervention_sensitivity` thresholds
 of `services.intervention`) applies in every mode but OFF, and also stops a draft the mode
-alone would let through; it names the intervention `warning` or `reframe`. A draft stopped
-by the mode alone is a `suggestion`. A draft the review calls SAFE is never stopped: a
-streak of negative messages is no reason to hold back a kind one (often the repair).
+alone would let through; it names the intervention `warning` or `reframe`. A draft the mode
+or the writer's request would stop is a `suggestion`, whatever intervention says. A draft
+the review calls SAFE is never stopped: a streak of negative messages is no reason to hold
+back a kind one (often the repair).
 
 The offline screen is the local assistant without context: a draft in which it finds no
 issue at all is sent at once, so ordinary messages never wait on, or pay for, a model.
@@ -141,21 +142,21 @@ def choose_intervention(
     """How Luna stops the draft, or None to send it as written."""
     if review.risk_assessment == "safe":
         return None
-    active: Intervention | None = None
-    if plan.intervene:
-        flags = classify_triggers(review, recent_escalation=recent_escalation)
-        active = decide_intervention(
-            sensitivity=plan.sensitivity,
-            consecutive_negative=consecutive_negative,
-            escalation_score=review.escalation_score,
-            has_severe_trigger=flags.severe,
-            has_known_trigger=flags.known,
-            has_predicted_trigger=flags.predicted,
-        )
-    if active is not None:
-        return active
+    # A review the writer (or their mode) asked for is a suggestion even where active
+    # intervention would also have stepped in: the schema promises SUGGESTION for it.
     if plan.stop_on == "not_safe" or (
         plan.stop_on == "high_risk" and review.risk_assessment == "high_risk"
     ):
         return "suggestion"
-    return None
+    if not plan.intervene:
+        return None
+    flags = classify_triggers(review, recent_escalation=recent_escalation)
+    active: Intervention | None = decide_intervention(
+        sensitivity=plan.sensitivity,
+        consecutive_negative=consecutive_negative,
+        escalation_score=review.escalation_score,
+        has_severe_trigger=flags.severe,
+        has_known_trigger=flags.known,
+        has_predicted_trigger=flags.predicted,
+    )
+    return active
