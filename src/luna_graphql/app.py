@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
+from luna_graphql.ai import offload
 from luna_graphql.ai.factory import build_assistant_from_settings, close_assistant
 from luna_graphql.api.auth import TokenVerifier
 from luna_graphql.api.context import AppRuntime
@@ -137,6 +138,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     await close_assistant(app.state.runtime.assistant)
         finally:
             await engine.dispose()
+            # close_assistant ends the local assistant's worker processes too; this also
+            # ends them when a step before it failed.
+            await offload.ashutdown()
             install_cipher(previous_cipher)
 
     async def healthz(request: Request) -> JSONResponse:

@@ -16,6 +16,7 @@ from luna_graphql import __version__
 from luna_graphql.cli_analyze import add_analyze_parser
 from luna_graphql.cli_crypto import add_crypto_parsers
 from luna_graphql.cli_dev import CommandError, add_dev_parsers
+from luna_graphql.cli_eval import add_eval_parser
 from luna_graphql.settings import Settings
 
 log = logging.getLogger("luna_graphql")
@@ -107,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_analyze_parser(sub)
     add_crypto_parsers(sub)
     add_dev_parsers(sub)
+    add_eval_parser(sub)
     return parser
 
 

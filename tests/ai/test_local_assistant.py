@@ -206,16 +206,21 @@ async def test_rewrite_of_unknown_topic_reuses_the_speakers_words(
     assert "shoes in the hallway" in review.primary_suggestion
 
 
-async def test_stonewalling_reply_borrows_the_topic_from_context(
+async def test_a_reply_is_never_rewritten_about_the_contexts_topic(
     assistant: LocalAssistant,
 ) -> None:
+    """Issue #12: after "thanks for dinner", "Whatever." must not become a talk about cooking."""
     context = [
         ContextMessage(author="partner", text="The dishes have been sitting there for two days"),
+        ContextMessage(author="partner", text="Thanks for cooking dinner, it was lovely"),
     ]
-    review = await assistant.review_draft("whatever", context=context)
+    review = await assistant.review_draft("Whatever.", context=context)
+    alone = await assistant.review_draft("Whatever.", context=[])
     assert review.risk_assessment != "safe"
-    assert review.primary_suggestion is not None
-    assert "the dishes" in review.primary_suggestion
+    assert review.primary_suggestion == alone.primary_suggestion
+    assert review.alternatives == alone.alternatives
+    written = " ".join([review.primary_suggestion or "", *(a.text for a in review.alternatives)])
+    assert "dish" not in written.lower() and "cook" not in written.lower()
     assert review.underlying_need == "space"
 
 

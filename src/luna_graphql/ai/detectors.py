@@ -6,9 +6,11 @@ gate phrases that are also said kindly, never as a detector on its own.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 from luna_graphql.ai.lexicon import (
     ABSOLUTE_WORDS,
@@ -22,11 +24,21 @@ from luna_graphql.ai.lexicon import (
     Kind,
     Marker,
 )
+from luna_graphql.ai.lexicon_control import CONTROL_MARKERS
+from luna_graphql.ai.lexicon_covert import COVERT_MARKERS
+from luna_graphql.ai.lexicon_threats import THREAT_MARKERS
+from luna_graphql.ai.models import ContextMessage
 from luna_graphql.ai.sentiment import Polarity, polarity
+from luna_graphql.ai.speech import CONDITION, is_playful, mask_reported_speech, shuts_down_a_bid
+from luna_graphql.ai.texting import spell_out
+
+# Threats first: the rewriter and the policy look at the most severe kind found.
+ALL_MARKERS: tuple[Marker, ...] = THREAT_MARKERS + CONTROL_MARKERS + MARKERS + COVERT_MARKERS
 
 # Long pastes are judged on their beginning: the patterns are linear, but sentiment and
 # the number of sentences are not worth paying for on a novel-length draft.
 MAX_CHARS = 4000
+GATED_MATCHES = 8
 # A sentence at or above this VADER compound reads as warm; gated phrases don't count in it.
 WARM = 0.3
 
@@ -35,6 +47,25 @@ _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": 
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*|[.!?]+")
 _CLAUSE_BREAK = re.compile(r"[,;]\s*|\s+but\s+|\s+-+\s+")
 _CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
+# "I don't think you're lazy", "I never said you were selfish": a verdict denied.
+_DENIED = re.compile(
+    r"\b(?:don'?t|do not|didn'?t|never|not|wouldn'?t) (?:think|thought|say|said|mean|meant|believe"
+    r"|call(?:ed)?|saying)\b[^.!?]*$"
+)
+_VERDICTS: frozenset[Kind] = frozenset(
+    {"criticism", "name_calling", "contempt", "accusatory", "sweeping", "known_trigger"}
+)
+# "I'm done. like completely drained. not at you, just life": the writer says who it is not for.
+_NOT_FOR_YOU = re.compile(
+    r"\bnot (?:at|about|because of|aimed at|with) (?:you|u)\b|\bjust life\b"
+    r"|\bnothing to do with (?:you|u)\b"
+)
+# "I don't need to see your phone, I trust you": a demand disowned in the same clause.
+_DISOWNED = re.compile(
+    r"\b(?:don'?t|do not|won'?t|will never|would never|never) (?:need|want|ask|expect|have)\b"
+    r"[^.!?]*$"
+)
+_MISSING_YOU = re.compile(r"\bmiss(?:ing)? (?:you|u|ur|your)\b")
 _WORD = re.compile(r"\b[A-Za-z]{3,}\b")
 
 
@@ -75,7 +106,7 @@ class Detection:
 
 
 def normalise(text: str) -> str:
-    return _SPACES.sub(" ", text[:MAX_CHARS].translate(_QUOTES)).strip().lower()
+    return spell_out(_SPACES.sub(" ", text[:MAX_CHARS].translate(_QUOTES)).strip().lower())
 
 
 def _sentence_at(sentences: list[tuple[int, int]], position: int) -> tuple[int, int]:
@@ -97,10 +128,21 @@ def _clause_around(text: str, span: tuple[int, int], start: int) -> str:
 
 def _passes_gate(marker: Marker, text: str, span: tuple[int, int], start: int) -> bool:
     sentence = text[span[0] : span[1]]
+    if marker.kind in _VERDICTS and _DENIED.search(text, span[0], start):
+        return False
+    if marker.kind == "coercion" and _DISOWNED.search(text, span[0], start):
+        return False
+    if marker.kind in ("stonewalling", "escalation") and _NOT_FOR_YOU.search(text):
+        return False
     if marker.gate is Gate.NOT_POSITIVE:
-        return polarity(_clause_around(text, span, start)).compound < WARM
+        clause = _clause_around(text, span, start)
+        return polarity(clause).compound < WARM and not _MISSING_YOU.search(clause)
     if marker.gate is Gate.MESSAGE_NOT_POSITIVE:
         return polarity(text).compound < WARM
+    if marker.gate is Gate.NOT_PLAYFUL:
+        return not is_playful(text)
+    if marker.gate is Gate.AFTER_CONDITION:
+        return CONDITION.search(text, 0, start) is not None and not is_playful(text)
     if marker.gate is Gate.AT_PARTNER:
         if SECOND_PERSON.search(sentence):
             return True
@@ -141,11 +183,13 @@ def _is_shouting(original: str) -> bool:
 
 
 def detect(original: str) -> Detection:
-    text = normalise(original)
+    text = mask_reported_speech(normalise(original))
     sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text)]
     hits: list[Hit] = []
-    for marker in MARKERS:
-        for match in marker.pattern.finditer(text):
+    for marker in ALL_MARKERS:
+        # A gate may refuse every match of a phrase repeated a thousand times; looking at the
+        # first few keeps the cost of a hostile paste linear in its length.
+        for match in itertools.islice(marker.pattern.finditer(text), GATED_MATCHES):
             span = _sentence_at(sentences, match.start())
             if _passes_gate(marker, text, span, match.start()):
                 # One hit per marker: saying "you never" twice is not twice the evidence.
@@ -168,3 +212,13 @@ def detect(original: str) -> Detection:
         shouting=shouting,
         kind_counts=Counter(hit.kind for hit in hits),
     )
+
+
+def detect_reply(original: str, context: Sequence[ContextMessage]) -> Detection:
+    """`detect`, plus what only the conversation shows: a bare "k" or 👍 in answer to a
+    partner who just asked to talk is a wall, not an answer."""
+    found = detect(original)
+    if not context or not shuts_down_a_bid(original, context) or "stonewalling" in found.kinds:
+        return found
+    hits = (*found.hits, Hit("stonewalling", "whatever", False))
+    return replace(found, hits=hits, kind_counts=Counter(hit.kind for hit in hits))

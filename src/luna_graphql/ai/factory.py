@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from luna_graphql.ai import offload
 from luna_graphql.ai.assistant import Assistant
 from luna_graphql.ai.local import LocalAssistant
 from luna_graphql.ai.resilient import ResilientAssistant
@@ -59,7 +60,13 @@ def build_assistant_from_settings(settings: Settings, *, fallback: bool = True) 
 
 
 async def close_assistant(assistant: Assistant) -> None:
-    """Release the assistant's HTTP connections, if it holds any (for the app's lifespan)."""
+    """Release the assistant's HTTP connections, if it holds any, and end the local
+    assistant's worker processes (for the app's lifespan and the CLI commands).
+
+    The workers are shared by every local assistant of the process, the module-level ones
+    too: jobs in flight finish first, and a later call starts new ones (`ai.offload`).
+    """
     aclose = getattr(assistant, "aclose", None)
     if aclose is not None:
         await aclose()
+    await offload.ashutdown()

@@ -30,6 +30,10 @@ Kind = Literal[
     "known_trigger",
     "escalation",
     "violence",
+    "veiled_threat",
+    "coercion",
+    "sweeping",
+    "learned",
     "crisis",
 ]
 
@@ -44,6 +48,12 @@ class Gate(Enum):
     # Only counts when aimed at the partner: the sentence addresses "you" or is a bare
     # retort ("Pathetic."). "I'm such an idiot" or "this pizza is disgusting" are not contempt.
     AT_PARTNER = "at_partner"
+    # Only counts in a message without laughter or affection: "keep stealing the duvet and
+    # see what happens 😈😂" is a game, the same words without them are a warning.
+    NOT_PLAYFUL = "not_playful"
+    # Only counts after a condition: "I'm gone" is news, "one more time and I'm gone" is an
+    # ultimatum.
+    AFTER_CONDITION = "after_condition"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +70,7 @@ _START = r"(?:^|(?<=[.!?\n])\s*)"
 # Ends a short utterance: only punctuation or emoji-free end of text may follow.
 _END = r"\s*(?:[.!]+|$)"
 _YOU_ARE = r"(?:you're|you are|ur|u r)"
+SENTENCE_START, UTTERANCE_END, YOU_ARE = _START, _END, _YOU_ARE
 
 # Insults that are one whether or not "are" is said: "you idiot" as much as "you're an idiot".
 INSULTS = (
@@ -77,11 +88,15 @@ _INTENSIFIERS = r"(?:(?:such|so|a|an|being|just|really|total|totally|complete|co
 _INTENSIFIERS += r"|absolute|absolutely|the|biggest|fucking|freaking|damn)\s+)*"
 
 
-def _p(pattern: str) -> re.Pattern[str]:
+def phrase(pattern: str) -> re.Pattern[str]:
+    """A pattern in which every apostrophe is optional ("dont" as much as "don't")."""
     return re.compile(pattern.replace("'", "'?"))
 
 
-def _m(
+_p = phrase
+
+
+def marker(
     kind: Kind,
     pattern: str,
     *,
@@ -90,6 +105,9 @@ def _m(
     severe: bool = False,
 ) -> Marker:
     return Marker(kind, _p(pattern), trigger=trigger, gate=gate, severe=severe)
+
+
+_m = marker
 
 
 MARKERS: tuple[Marker, ...] = (
@@ -159,7 +177,7 @@ MARKERS: tuple[Marker, ...] = (
     ),
     _m(
         "contempt",
-        r"\b(?:grow up|get a life|get over yourself|shut up|screw you)\b",
+        r"\b(?:grow up|get a life|get over yourself|(?<!and )(?<!to )shut up|screw you)\b",
         gate=Gate.NOT_POSITIVE,
     ),
     _m(
@@ -168,7 +186,11 @@ MARKERS: tuple[Marker, ...] = (
         trigger="swearing at partner",
         severe=True,
     ),
-    _m("contempt", r"🙄|\*\s*(?:eye ?roll|rolls? (?:my )?eyes)\s*\*|\beye ?roll\b|\bsmh\b"),
+    _m(
+        "contempt",
+        r"🙄|\*\s*(?:eye ?roll|rolls? (?:my )?eyes)\s*\*|\beye ?roll\b|\bsmh\b",
+        gate=Gate.NOT_PLAYFUL,
+    ),
     _m("contempt", r"\b(?:boo ?hoo|cry me a river|pfft+)\b"),
     _m("contempt", r"\bpoor (?:baby|you|thing)\b", gate=Gate.MESSAGE_NOT_POSITIVE),
     _m("contempt", r"\bnot everything is about you\b"),
@@ -233,57 +255,84 @@ MARKERS: tuple[Marker, ...] = (
         "threat_to_leave",
         r"\b(?:i want|i'm getting|let's get|we should get) (?:a )?divorced?\b",
         trigger="threat to leave",
+        gate=Gate.NOT_PLAYFUL,
         severe=True,
     ),
     _m(
         "threat_to_leave",
         r"\bi(?:'m| am) (?:leaving|divorcing|dumping) you\b",
         trigger="threat to leave",
+        gate=Gate.NOT_PLAYFUL,
         severe=True,
     ),
-    _m("threat_to_leave", r"\bi(?:'m| am) moving out\b", trigger="threat to leave", severe=True),
+    _m(
+        "threat_to_leave",
+        r"\bi(?:'m| am) moving out\b",
+        trigger="threat to leave",
+        gate=Gate.NOT_PLAYFUL,
+        severe=True,
+    ),
     _m(
         "threat_to_leave",
         r"\b(?:we're|we are) (?:so )?(?:done|through|finished|over)" + _END,
         trigger="threat to leave",
+        gate=Gate.NOT_PLAYFUL,
         severe=True,
     ),
     _m(
         "threat_to_leave",
         r"\b(?:it's|this is) over(?: between us)?" + _END,
         trigger="threat to leave",
+        gate=Gate.NOT_PLAYFUL,
         severe=True,
     ),
-    _m("threat_to_leave", r"\bit's over between us\b", trigger="threat to leave", severe=True),
+    _m(
+        "threat_to_leave",
+        r"\bit's over between us\b",
+        trigger="threat to leave",
+        gate=Gate.NOT_PLAYFUL,
+        severe=True,
+    ),
     _m(
         "threat_to_leave",
         r"\b(?:i want to|let's|we should|maybe we should|i think we should|i'm going to|i'll)"
-        r" (?:just )?(?:break up|split up|separate|end (?:this|it|things|us))\b",
+        r" (?:just )?(?:break up(?! (?:the|this|that|a|an|our|my|your) (?!relationship|marriage)\w)"
+        r"|split up|separate|end (?:this|it|things|us))\b",
         trigger="threat to leave",
+        gate=Gate.NOT_PLAYFUL,
         severe=True,
     ),
     _m(
         "threat_to_leave",
         r"\bi(?:'m| am) (?:so )?done with (?:you|us|this relationship)\b",
         trigger="threat to leave",
+        gate=Gate.NOT_PLAYFUL,
         severe=True,
     ),
-    _m("threat_to_leave", r"\bi can't do this anymore\b", trigger="threat to leave", severe=True),
+    _m(
+        "threat_to_leave",
+        r"\bi can't do this anymore\b",
+        trigger="threat to leave",
+        gate=Gate.NOT_PLAYFUL,
+        severe=True,
+    ),
     _m(
         "threat_to_leave",
         r"\b(?:pack your (?:bags|stuff|things)|find someone else|see other people"
         r"|get out of my (?:house|life|apartment))\b",
         trigger="threat to leave",
+        gate=Gate.NOT_PLAYFUL,
         severe=True,
     ),
     _m(
         "threat_to_leave",
         r"\bi should(?:'ve| have) (?:left you|never married you)\b",
         trigger="threat to leave",
+        gate=Gate.NOT_PLAYFUL,
         severe=True,
     ),
     # --- accusatory you-statements ----------------------------------------------------
-    _m("accusatory", r"\b(?:it's|this is|that's|its all) (?:all )?your fault\b|\byour fault\b"),
+    _m("accusatory", r"(?<!not )(?<!isn\x27t )(?<!wasn\x27t )(?<!never )\byour fault\b"),
     _m("accusatory", r"\b(?:because of you|thanks to you)\b", gate=Gate.NOT_POSITIVE),
     _m("accusatory", r"\byou made me\b", gate=Gate.NOT_POSITIVE),
     _m("accusatory", r"\byou(?:'ve)? ruin(?:ed|s)?\b|\byou did this\b|\byou lied\b"),
@@ -314,7 +363,11 @@ MARKERS: tuple[Marker, ...] = (
     ),
     # --- known triggers: dismissing the other person's feelings -----------------------
     # Ungated: even said softly, "calm down" tells someone their feelings are the problem.
-    _m("known_trigger", r"\bcalm down\b", trigger="calm down"),
+    _m(
+        "known_trigger",
+        r"(?<!to )(?<!i\x27ll )(?<!me )(?<!i need to )(?<!i can )\bcalm down\b",
+        trigger="calm down",
+    ),
     _m(
         "known_trigger",
         _START + r"(?:just |oh )?(?:relax|chill)(?: out)?" + _END,
@@ -357,11 +410,14 @@ MARKERS: tuple[Marker, ...] = (
         r"\b(?:i'll|i will|i'm going to|i'm gonna|gonna|i could) (?:hurt|kill|hit|slap|punch"
         r"|strangle|beat|choke) you\b",
         trigger="threat of harm",
+        gate=Gate.NOT_PLAYFUL,
         severe=True,
     ),
     _m(
         "crisis",
-        r"\b(?:kill myself|end it all|hurt myself|suicid\w*|don't want to be alive"
+        r"\b(?:kill myself|end it all|hurt myself|suicid\w*|don't want to be alive|stop eating"
+        r"|something stupid to myself|no reason to keep (?:taking|living|going)|(?:take|swallow)"
+        r" (?:all|the whole|every) (?:\w+ ){0,2}(?:tablets|pills|bottle)"
         r"|don't want to (?:live|be here) anymore)\b",
         trigger="self-harm",
         severe=True,

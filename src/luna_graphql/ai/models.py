@@ -29,6 +29,10 @@ DraftIssue = Literal[
     "sarcasm",
     "absolute_language",
     "threat_to_leave",
+    "threat_of_harm",
+    "veiled_threat",
+    "coercive_control",
+    "hurtful_tone",
 ]
 DRAFT_ISSUES: frozenset[str] = frozenset(get_args(DraftIssue))
 

@@ -94,19 +94,46 @@ SCRIPTS: dict[str, Script] = {
         playful="My brain is buffering 🔄 Can I have 20 minutes to reboot before we keep going?",
     ),
     "defensiveness": Script(
-        primary="I hear that you're upset about {noun}, and I want to understand. Some of it "
-        "is probably on me. Can we figure it out together?",
+        primary="I hear that you're upset about {noun}, and I want to understand it before I "
+        "explain my side. Can we talk it through?",
         rationale='Defending yourself ("it\'s not my fault", "well, you...") usually makes '
         "your partner push harder to be heard. Accepting even a small part of the "
         "responsibility lowers the temperature and makes room for your side too.",
         need="understanding",
         gentle="I don't want to argue about whose fault it is. Can you tell me what "
         "bothered you most?",
-        direct="Fair point, I could have handled {noun} better. What would help most right now?",
+        direct="I see {noun} differently, and I'd like to hear you out first and then explain "
+        "my side.",
         vulnerable="Honestly, I get defensive because I hate feeling like I've let you down. "
         "I want to hear you out.",
-        playful="Okay, okay, I'll own my part 🙋 What's the damage, and how can I make it "
-        "up to you?",
+        playful="Truce flag up 🏳️ Tell me what bothered you, then I'll tell you my side?",
+    ),
+    "veiled_threat": Script(
+        primary="I'm really angry right now and I don't want it to come out as a threat. Can "
+        "we talk about {noun} once I've calmed down?",
+        rationale="A warning with an unsaid consequence makes your partner feel unsafe rather "
+        "than heard, and what you actually need gets lost. Saying the anger out loud, and "
+        "asking for a calmer conversation, keeps both of you safe.",
+        need="respect",
+        gentle="I'm upset about {noun} and I need a little time before we talk. I'll come back "
+        "to it tonight.",
+        direct="I'm angry about {noun}. I want to talk about it calmly, not like this.",
+        vulnerable="Underneath this I feel hurt and scared of being pushed aside. Can we talk "
+        "when we're both calm?",
+        playful=None,
+    ),
+    "coercion": Script(
+        primary="I've been feeling anxious and insecure about us lately. Can we talk about "
+        "what would help me feel more secure, in a way that works for both of us?",
+        rationale="Demanding access to a phone, a location, money or who someone sees turns "
+        "worry into control, and control erodes the trust it is meant to protect. Naming the "
+        "worry gives your partner a chance to reassure you freely.",
+        need="reassurance",
+        gentle="I'm feeling a bit insecure today. Could we spend some time together and talk?",
+        direct="I've been worried about us. I'd like to talk about it honestly, face to face.",
+        vulnerable="Honestly, I'm scared of losing you, and it makes me want to hold on too "
+        "tight. Can we talk about it?",
+        playful=None,
     ),
     "dismissive": Script(
         primary="I can see you're really upset, and I want to understand. Can you tell me "

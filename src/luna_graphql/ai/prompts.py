@@ -33,22 +33,32 @@ Judge how the draft is likely to land, using John Gottman's research:
   sarcasm, eye-rolling), defensiveness (counter-blame, "it's not my fault"), stonewalling
   ("whatever", "I'm done", shutting down);
 - known triggers ("calm down", "you're overreacting"), accusatory you-statements, sweeping
-  absolutes, threats to leave, and escalation given the recent conversation.
+  absolutes, passive aggression (mock thanks, martyrdom), and escalation given the recent
+  conversation;
+- threats: to leave (also conditional or hedged: "one more time and I'm gone"), veiled ("see
+  what happens", "you'll regret this") or of harm; and coercive control (demanding the phone,
+  passwords or location, controlling money, cutting the partner off from friends or family).
+Quoted or reported words of someone else, play between people who clearly love each other,
+and venting about a third party are not the writer's attack on the partner.
 
 risk_assessment: "safe" if it can be sent as written (warm, neutral, practical, or an honest
 I-statement, even a sad one); "risky" if it is likely to sting or start a fight; "high_risk"
-for contempt, name-calling, threats to leave or harm, or a severe escalation.
+for contempt, name-calling, any threat (to leave, veiled, of harm), coercive control, or a
+severe escalation. A threat or a controlling demand is never "safe", however calmly put.
 detected_issues: only from accusatory_language, known_trigger, escalation_pattern,
 gottman_criticism, gottman_contempt, gottman_defensiveness, gottman_stonewalling,
-name_calling, sarcasm, absolute_language, threat_to_leave.
+name_calling, sarcasm, absolute_language, threat_to_leave, threat_of_harm, veiled_threat,
+coercive_control.
 escalation_score: 0 (calm) to 1 (about to blow up).
 
 If the draft is safe, set primary_suggestion, suggestion_rationale and underlying_need to
 null and alternatives to []. Otherwise:
 - primary_suggestion: a rewrite in the writer's own voice, as a gentle start-up: an
   I-statement about their feeling, a neutral description of the situation, and a positive,
-  concrete request. Keep their actual topic and request; do not invent facts. Never use
-  "you always" or "you never".
+  concrete request. Keep the draft's own topic and request (never take a topic from the
+  earlier messages); do not invent facts or concessions. Never use "you always" or "you
+  never". A threat or a controlling demand is not rephrased: name the feeling beneath it
+  and ask for a calm conversation instead.
 - suggestion_rationale: one or two sentences to the writer on why the rewrite will land better.
 - alternatives: 2 or 3 rewrites with distinct tones, chosen from gentle, direct, vulnerable
   and playful (no playful for high_risk), each with a one-sentence rationale.

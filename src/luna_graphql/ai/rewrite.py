@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from luna_graphql.ai.detectors import Detection, detect, normalise
 from luna_graphql.ai.emotions import expressed_emotions
-from luna_graphql.ai.models import Alternative, ContextMessage, RiskAssessment
+from luna_graphql.ai.lexicon import SECOND_PERSON
+from luna_graphql.ai.models import Alternative, RiskAssessment
 from luna_graphql.ai.phrasebook import (
     FLAW_REQUESTS,
     ISSUE_REASONS,
@@ -51,12 +52,20 @@ _CLAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("always", r"\byou (?:always|constantly) "),
         ("never", r"\byou (?:never|don't ever|never even|don't even|won't even|didn't even) "),
         ("never", r"\bwhy (?:can't|won't|don't) you (?:ever |just )?"),
+        # Any other "you <do something>": the behaviour itself, said without the verdict.
+        (
+            "always",
+            r"\byou (?=(?:leave|forget|ignore|interrupt|spend|make|take|keep|put|use|miss"
+            r"|cancel|lose|let|drink|come|go|get|bring|buy|book|check|answer|reply|text|call|sleep"
+            r"|play|watch|turn|walk|talk over|laugh at)\b)",
+        ),
     )
 )
 _FILLER = re.compile(
     r"\b(?:always|never|ever|even|again|anymore|any more|constantly|just|seriously|literally"
     r"|fucking|freaking|effing|damn|bloody|or what|at all)\b"
 )
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
 _SWAPS = {"anything": "something", "anyone": "someone", "any": "some"}
 _SWEEPING = re.compile(r"\byou(?:'re| are)? (?:always|never)\b".replace("'", "'?"))
 _FEELINGS = {
@@ -71,7 +80,17 @@ _FEELINGS = {
     "angry": "upset",
 }
 _COMPLAINT = frozenset(
-    {"criticism", "contempt", "name_calling", "sarcasm", "accusatory", "absolute", "escalation"}
+    {
+        "criticism",
+        "contempt",
+        "name_calling",
+        "sarcasm",
+        "accusatory",
+        "absolute",
+        "sweeping",
+        "escalation",
+        "learned",
+    }
 )
 _MAX_PHRASE_WORDS = 10
 _FLAWS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
@@ -99,6 +118,14 @@ def _clause(text: str) -> _Clause | None:
     return None
 
 
+def _addressed_topic(text: str) -> Topic | None:
+    """A topic the draft holds the partner to ("you never do the dishes"); a topic named only
+    about oneself ("I'M TRYING TO WORK") is not a complaint about it, and a template that
+    assumed it was would invent a situation."""
+    addressed = [s for s in _SENTENCES.split(text) if SECOND_PERSON.search(s)]
+    return find_topic(addressed)
+
+
 def _flaw(text: str) -> tuple[str, str] | None:
     for pattern, request, need in _FLAWS:
         if pattern.search(text):
@@ -115,7 +142,7 @@ def _feeling(detection: Detection, topic: Topic | None) -> str:
 
 def _mode(detection: Detection) -> str:
     kinds = detection.kinds
-    for severe in ("crisis", "violence", "threat_to_leave"):
+    for severe in ("crisis", "violence", "coercion", "veiled_threat", "threat_to_leave"):
         if severe in kinds:
             return severe
     if kinds & _COMPLAINT:
@@ -202,13 +229,12 @@ def rewrite(
     *,
     issues: Sequence[str],
     risk: RiskAssessment,
-    context: Sequence[ContextMessage],
 ) -> Rewrite:
+    """The rewrite speaks about the draft's own subject only: a topic borrowed from earlier
+    messages ("Whatever." after "thanks for dinner" becoming a talk about cooking) puts words
+    in the writer's mouth."""
     mode = _mode(detection)
-    own_topic = find_topic([detection.text])
-    # Replies ("whatever", "it's not my fault") borrow the topic from what was just said.
-    recent = [normalise(m.text) for m in reversed(context[-3:])]
-    topic = own_topic or (find_topic(recent) if mode != "complaint" else None)
+    topic = _addressed_topic(detection.text)
     feeling = _feeling(detection, topic)
     noun = topic.noun if topic else "this"
     need = topic.need if topic else "understanding"

@@ -37,6 +37,10 @@ WEIGHTS: Final[dict[Kind, float]] = {
     "known_trigger": 0.30,
     "escalation": 0.30,
     "violence": 0.95,
+    "veiled_threat": 0.80,
+    "coercion": 0.80,
+    "sweeping": 0.35,
+    "learned": 0.35,
     "crisis": 0.90,
 }
 FLOORS: Final[dict[Kind, float]] = {
@@ -44,6 +48,8 @@ FLOORS: Final[dict[Kind, float]] = {
     "name_calling": 0.75,
     "threat_to_leave": 0.80,
     "violence": 0.95,
+    "veiled_threat": 0.75,
+    "coercion": 0.75,
     "crisis": 0.90,
 }
 HOSTILE: Final[frozenset[Kind]] = frozenset(
@@ -56,6 +62,10 @@ HOSTILE: Final[frozenset[Kind]] = frozenset(
         "threat_to_leave",
         "accusatory",
         "violence",
+        "veiled_threat",
+        "coercion",
+        "sweeping",
+        "learned",
         "defensiveness",
         "known_trigger",
     }
@@ -65,6 +75,7 @@ _MISSING_YOU = re.compile(r"\bmiss(?:ing)? (?:you|u)\b")
 
 # Draft risk bands; analysis bands follow the schema's low/medium/high/critical table.
 SAFE_BELOW: Final = 0.30
+NO_ISSUE_CEILING: Final = 0.25
 HIGH_RISK_FROM: Final = 0.70
 MEDIUM_FROM: Final = 0.30
 HIGH_FROM: Final = 0.55
@@ -84,11 +95,16 @@ _ISSUES: Final[dict[Kind, tuple[DraftIssue, ...]]] = {
     "absolute": ("absolute_language",),
     "known_trigger": ("known_trigger",),
     "escalation": ("escalation_pattern",),
-    "violence": ("escalation_pattern",),
+    "violence": ("threat_of_harm", "escalation_pattern"),
+    "veiled_threat": ("veiled_threat",),
+    "coercion": ("coercive_control",),
+    "sweeping": ("absolute_language", "gottman_criticism"),
+    "learned": ("hurtful_tone",),
     "crisis": ("escalation_pattern",),
 }
 _GOTTMAN_OF: Final[dict[Kind, str]] = {
     "criticism": "criticism",
+    "sweeping": "criticism",
     "contempt": "contempt",
     "name_calling": "contempt",
     "sarcasm": "contempt",
@@ -126,6 +142,11 @@ def escalation_score(detection: Detection, *, streak: int = 0) -> float:
         # A sharp message lands harder in an already tense exchange; a kind one doesn't.
         remaining *= 1.0 - 0.05 * min(streak, 3)
     score = 1.0 - remaining
+    if not detection.hits or detection.kinds == {"absolute"}:
+        # Sadness or anger with no pattern aimed at anyone ("I'm devastated", "my boss is
+        # impossible") is a bid for comfort or venting, and a lone "always" in a calm message
+        # is a habit of speech: either may colour the score, never make the draft RISKY.
+        score = min(score, NO_ISSUE_CEILING)
     for kind in detection.kinds:
         score = max(score, FLOORS.get(kind, 0.0))
     return round(min(1.0, max(0.0, score)), 3)
