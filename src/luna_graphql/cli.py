@@ -47,6 +47,7 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from luna_graphql.api.ws_protocol import WS_PROTOCOL
     from luna_graphql.db.migrate import upgrade_database
+    from luna_graphql.log_config import uvicorn_log_config
 
     _exit_on_sigterm()
     url, stop_database = resolve_database_url(settings)
@@ -61,6 +62,7 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
             port=args.port or settings.port,
             workers=args.workers or settings.workers,
             log_level="info",
+            log_config=uvicorn_log_config(),
             ws_max_size=1024 * 1024,
             # Messages are small JSON frames; a zlib context per socket would cost far more
             # memory (hundreds of KiB each at thousands of idle sockets) than it saves.
