@@ -16,7 +16,7 @@ from luna_graphql import __version__
 from luna_graphql.cli_analyze import add_analyze_parser
 from luna_graphql.cli_crypto import add_crypto_parsers
 from luna_graphql.cli_dev import CommandError, add_dev_parsers
-from luna_graphql.settings import Settings
+from luna_graphql.settings import Settings, describe_settings_error
 
 log = logging.getLogger("luna_graphql")
 
@@ -36,6 +36,14 @@ def resolve_database_url(settings: Settings) -> tuple[str, Callable[[], None]]:
     """The configured URL, or an embedded server's URL plus the function that stops it."""
     if settings.database_url:
         return settings.database_url, lambda: None
+    if settings.is_production:
+        # A production server with a database of its own in a container's data dir would
+        # look healthy and lose everything with the container.
+        raise CommandError(
+            "LUNA_DATABASE_URL must be set in production (postgresql://user:password@host/db);"
+            " the embedded PostgreSQL is for development only",
+            code=2,
+        )
     from luna_graphql.embedded_pg import start_embedded_postgres
 
     embedded = start_embedded_postgres(settings.data_dir)
@@ -114,15 +122,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # Alembic announces each of its plugins at import: seven lines before every command.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     try:
         settings = Settings()
     except ValidationError as exc:
         # A configuration mistake deserves one clear line, not a traceback.
-        reasons = "; ".join(
-            str(error["msg"]).removeprefix("Value error, ") for error in exc.errors()
+        print(
+            f"luna-graphql: invalid configuration: {describe_settings_error(exc)}", file=sys.stderr
         )
-        print(f"luna-graphql: invalid configuration: {reasons}", file=sys.stderr)
         return 2
     handler: Command = args.handler
     try:

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from luna_graphql.crypto import parse_encryption_keys
 
 DEFAULT_JWT_SECRET = "luna-dev-secret-change-me-0123456789abcdef"
+ENV_PREFIX = "LUNA_"
+
+# A list setting: a JSON list, or comma-separated (`http://a.example,http://b.example`),
+# which is how a list is usually written in an environment. NoDecode keeps pydantic-settings
+# from insisting on JSON (and failing with a traceback) before `_list_setting` sees it.
+ListSetting = Annotated[list[str], NoDecode]
 
 
 def default_data_dir() -> Path:
@@ -27,7 +34,7 @@ def default_data_dir() -> Path:
 class Settings(BaseSettings):
     # Errors never echo the input: it may be a secret (keys, the JWT secret).
     model_config = SettingsConfigDict(
-        env_prefix="LUNA_", env_file=".env", extra="ignore", hide_input_in_errors=True
+        env_prefix=ENV_PREFIX, env_file=".env", extra="ignore", hide_input_in_errors=True
     )
 
     env: Literal["development", "production"] = "development"
@@ -54,12 +61,12 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
-    allowed_origins: list[str] = Field(default_factory=list)
+    allowed_origins: ListSetting = Field(default_factory=list)
     max_body_bytes: int = 256 * 1024
 
     # Auth
     jwt_secret: SecretStr = SecretStr(DEFAULT_JWT_SECRET)
-    jwt_algorithms: list[str] = Field(default_factory=lambda: ["HS256"])
+    jwt_algorithms: ListSetting = Field(default_factory=lambda: ["HS256"])
     jwt_audience: str | None = None
     jwt_issuer: str | None = None
     jwt_jwks_url: str | None = None
@@ -115,6 +122,22 @@ class Settings(BaseSettings):
             return "openai" if self.openai_api_key is not None else "local"
         return self.assistant_provider
 
+    @field_validator("allowed_origins", "jwt_algorithms", mode="before")
+    @classmethod
+    def _list_setting(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                return json.loads(text)
+            except json.JSONDecodeError:
+                raise ValueError(
+                    "expected a JSON list or comma-separated values, e.g. "
+                    "http://localhost:3000,https://app.example"
+                ) from None
+        return [item.strip() for item in text.split(",") if item.strip()]
+
     @field_validator("encryption_keys")
     @classmethod
     def _check_encryption_keys(cls, value: SecretStr) -> SecretStr:
@@ -129,3 +152,19 @@ class Settings(BaseSettings):
         if self.is_production and self.jwt_secret.get_secret_value() == DEFAULT_JWT_SECRET:
             raise ValueError("LUNA_JWT_SECRET must be set to a real secret in production")
         return self
+
+
+def describe_settings_error(error: ValidationError) -> str:
+    """One line naming each variable at fault and what it should hold, never its value
+    (settings hide their input: it may be a secret)."""
+    reasons = []
+    for problem in error.errors():
+        message = str(problem["msg"]).removeprefix("Value error, ")
+        field = problem["loc"][0] if problem["loc"] else None
+        if isinstance(field, str) and field in Settings.model_fields:
+            variable = ENV_PREFIX + field.upper()
+            message = message.removeprefix(f"{variable}: ")
+            reasons.append(f"{variable}: {message}")
+        else:  # a rule across settings, whose message names its variables
+            reasons.append(message)
+    return "; ".join(reasons)
