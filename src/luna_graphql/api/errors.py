@@ -74,10 +74,12 @@ def format_error(
     if original is None or isinstance(original, GraphQLError):
         if isinstance(error, GraphQLSyntaxError) or isinstance(original, GraphQLSyntaxError):
             code = PARSE_FAILED
-        elif pre_execution:
+        elif pre_execution and original is None:
             code = VALIDATION_FAILED
         elif error.path is None:
-            # Raised by graphql-core while coercing variables, before any resolver runs.
+            # Raised by graphql-core while coercing variables, before any resolver runs. A
+            # subscription's arrive as pre-execution errors (its subscribe() returns them);
+            # each wraps the coercion's own error, which no validation rule's error does.
             code = ErrorCode.BAD_USER_INPUT
         else:
             return _masked(error, request_id)
