@@ -206,6 +206,10 @@ MALFORMED_BODIES: dict[str, tuple[bytes, str]] = {
     "invalid UTF-8": (b'{"query": "{ __typename }", "x": "\xff"}', "UTF-8"),
     "UTF-8 of a surrogate": (b'{"query": "{ __typename }", "x": "\xed\xa0\xbd"}', "UTF-8"),
     "UTF-16": ('{"query": "{ __typename }"}'.encode("utf-16"), "UTF-8"),
+    "an operation name of a lone surrogate": (
+        b'{"query": "{ __typename }", "operationName": "\\ud83d"}',
+        "Unknown operation",
+    ),
 }
 
 

@@ -3,6 +3,7 @@ transport failures, and a request body cap."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncGenerator, Sequence
 from datetime import timedelta
@@ -12,7 +13,7 @@ from typing import Any
 from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
@@ -42,12 +43,13 @@ _HTTP_CODES = {
 
 def json_error(
     message: str, status_code: int, code: str | None = None, **extensions: str
-) -> JSONResponse:
+) -> Response:
     code = code or _HTTP_CODES.get(status_code, "BAD_REQUEST")
-    return JSONResponse(
-        {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]},
-        status_code=status_code,
-    )
+    body = {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
+    # ASCII JSON: a message may quote the request (an unknown operation's name), lone
+    # surrogates included, which JSONResponse's UTF-8 could not encode.
+    text = json.dumps(body, separators=(",", ":"))
+    return Response(text, status_code=status_code, media_type="application/json")
 
 
 def runtime_of(scope_holder: Request | WebSocket) -> AppRuntime:
