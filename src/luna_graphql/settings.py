@@ -7,7 +7,14 @@ import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from luna_graphql.crypto import parse_encryption_keys
@@ -19,6 +26,10 @@ ENV_PREFIX = "LUNA_"
 # which is how a list is usually written in an environment. NoDecode keeps pydantic-settings
 # from insisting on JSON (and failing with a traceback) before `_list_setting` sees it.
 ListSetting = Annotated[list[str], NoDecode]
+_LIST_EXAMPLES = {
+    "allowed_origins": "http://localhost:3000,https://app.example",
+    "jwt_algorithms": "HS256,RS256",
+}
 
 
 def default_data_dir() -> Path:
@@ -124,7 +135,7 @@ class Settings(BaseSettings):
 
     @field_validator("allowed_origins", "jwt_algorithms", mode="before")
     @classmethod
-    def _list_setting(cls, value: Any) -> Any:
+    def _list_setting(cls, value: Any, info: ValidationInfo) -> Any:
         if not isinstance(value, str):
             return value
         text = value.strip()
@@ -132,9 +143,9 @@ class Settings(BaseSettings):
             try:
                 return json.loads(text)
             except json.JSONDecodeError:
+                example = _LIST_EXAMPLES.get(info.field_name or "", "a,b")
                 raise ValueError(
-                    "expected a JSON list or comma-separated values, e.g. "
-                    "http://localhost:3000,https://app.example"
+                    f"expected a JSON list or comma-separated values, e.g. {example}"
                 ) from None
         return [item.strip() for item in text.split(",") if item.strip()]
 
