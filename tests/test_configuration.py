@@ -45,6 +45,12 @@ def test_production_refuses_to_start_without_a_database_url(command: str) -> Non
         ("LUNA_ENV", "staging", "'development' or 'production'"),
         ("LUNA_ASSISTANT_TIMEOUT_S", "soon", "a valid number"),
         ("LUNA_ENCRYPTION_KEYS", "not-a-key", "<id>:<base64 key>"),
+        ("LUNA_RATE_LIMIT_SEND", "lots", "a rate limit such as 60/minute"),
+        ("LUNA_RATE_LIMIT_STORAGE_URL", "nope://", "memory://"),
+        ("LUNA_BUS_URL", "kafka://localhost:9092", "postgresql://"),
+        ("LUNA_WORKERS", "0", "greater than or equal to 1"),
+        ("LUNA_PORT", "70000", "less than or equal to 65535"),
+        ("LUNA_TYPING_TTL_S", "0", "greater than 0"),
     ],
 )
 def test_a_bad_setting_is_one_line_naming_it(

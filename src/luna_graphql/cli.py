@@ -50,6 +50,18 @@ def resolve_database_url(settings: Settings) -> tuple[str, Callable[[], None]]:
     return embedded.url, embedded.stop
 
 
+def check_bus_url(settings: Settings) -> None:
+    # Checked here, not in Settings: the realtime layer knows the schemes, and settings sit
+    # below every layer.
+    if settings.bus_url:
+        from luna_graphql.realtime.broadcast import check_broadcast_url
+
+        try:
+            check_broadcast_url(settings.bus_url)
+        except ValueError as exc:
+            raise CommandError(f"invalid configuration: LUNA_BUS_URL: {exc}", code=2) from None
+
+
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -135,6 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     handler: Command = args.handler
     try:
+        check_bus_url(settings)
         return handler(args, settings)
     except CommandError as exc:
         print(f"luna-graphql: {exc}", file=sys.stderr)
