@@ -12,5 +12,7 @@ COPY alembic ./alembic
 ENV LUNA_HOST=0.0.0.0 LUNA_PORT=8000 LUNA_ALEMBIC_DIR=/app/alembic LUNA_ENV=production
 USER luna
 EXPOSE 8000
-# Migrations run before the server; `serve` migrates too, which is a no-op at head.
+# Migrations run at every container start, before the server (`serve` migrates too, a no-op
+# at head). Replicas starting together are safe: each run holds a PostgreSQL advisory lock
+# while it migrates (alembic/env.py), so they take turns and the later ones find head.
 CMD ["sh", "-c", "luna-graphql migrate && exec luna-graphql serve"]

@@ -12,8 +12,6 @@ from functools import partial
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
@@ -22,6 +20,7 @@ from luna_graphql.ai import offload
 from luna_graphql.ai.factory import build_assistant_from_settings, close_assistant
 from luna_graphql.api.auth import TokenVerifier
 from luna_graphql.api.context import AppRuntime
+from luna_graphql.api.cors import cors_middleware
 from luna_graphql.api.http import BodySizeLimit, SocketsFirst, build_graphql_app
 from luna_graphql.api.realtime_runtime import Realtime
 from luna_graphql.api.schema import build_schema
@@ -156,25 +155,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return JSONResponse({"status": "ok"})
 
     graphql = build_graphql_app(build_schema(settings), settings)
-    middleware = []
-    if settings.allowed_origins:
-        middleware.append(
-            Middleware(
-                CORSMiddleware,
-                allow_origins=settings.allowed_origins,
-                allow_methods=["GET", "POST", "OPTIONS"],
-                allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
-                expose_headers=["X-Request-ID"],
-                max_age=600,
-            )
-        )
     return SocketsFirst(
         routes=[
             Route("/healthz", healthz),
             Route("/graphql", BodySizeLimit(graphql, max_bytes=settings.max_body_bytes)),
             WebSocketRoute("/graphql", graphql),  # reached only under a root_path
         ],
-        middleware=middleware,
+        middleware=cors_middleware(settings.allowed_origins),
         lifespan=lifespan,
         graphql=graphql,
         graphql_path="/graphql",

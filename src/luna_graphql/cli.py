@@ -17,7 +17,7 @@ from luna_graphql.cli_analyze import add_analyze_parser
 from luna_graphql.cli_crypto import add_crypto_parsers
 from luna_graphql.cli_dev import CommandError, add_dev_parsers
 from luna_graphql.cli_eval import add_eval_parser
-from luna_graphql.settings import Settings
+from luna_graphql.settings import Settings, describe_settings_error
 
 log = logging.getLogger("luna_graphql")
 
@@ -37,10 +37,30 @@ def resolve_database_url(settings: Settings) -> tuple[str, Callable[[], None]]:
     """The configured URL, or an embedded server's URL plus the function that stops it."""
     if settings.database_url:
         return settings.database_url, lambda: None
+    if settings.is_production:
+        # A production server with a database of its own in a container's data dir would
+        # look healthy and lose everything with the container.
+        raise CommandError(
+            "LUNA_DATABASE_URL must be set in production (postgresql://user:password@host/db);"
+            " the embedded PostgreSQL is for development only",
+            code=2,
+        )
     from luna_graphql.embedded_pg import start_embedded_postgres
 
     embedded = start_embedded_postgres(settings.data_dir)
     return embedded.url, embedded.stop
+
+
+def check_bus_url(settings: Settings) -> None:
+    # Checked here, not in Settings: the realtime layer knows the schemes, and settings sit
+    # below every layer.
+    if settings.bus_url:
+        from luna_graphql.realtime.broadcast import check_broadcast_url
+
+        try:
+            check_broadcast_url(settings.bus_url)
+        except ValueError as exc:
+            raise CommandError(f"invalid configuration: LUNA_BUS_URL: {exc}", code=2) from None
 
 
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -48,6 +68,7 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from luna_graphql.api.ws_protocol import WS_PROTOCOL
     from luna_graphql.db.migrate import upgrade_database
+    from luna_graphql.log_config import uvicorn_log_config
 
     _exit_on_sigterm()
     url, stop_database = resolve_database_url(settings)
@@ -62,6 +83,7 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
             port=args.port or settings.port,
             workers=args.workers or settings.workers,
             log_level="info",
+            log_config=uvicorn_log_config(),
             ws_max_size=1024 * 1024,
             # Messages are small JSON frames; a zlib context per socket would cost far more
             # memory (hundreds of KiB each at thousands of idle sockets) than it saves.
@@ -114,18 +136,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # Alembic announces each of its plugins at import: seven lines before every command.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     try:
         settings = Settings()
     except ValidationError as exc:
         # A configuration mistake deserves one clear line, not a traceback.
-        reasons = "; ".join(
-            str(error["msg"]).removeprefix("Value error, ") for error in exc.errors()
+        print(
+            f"luna-graphql: invalid configuration: {describe_settings_error(exc)}", file=sys.stderr
         )
-        print(f"luna-graphql: invalid configuration: {reasons}", file=sys.stderr)
         return 2
     handler: Command = args.handler
     try:
+        check_bus_url(settings)
         return handler(args, settings)
     except CommandError as exc:
         print(f"luna-graphql: {exc}", file=sys.stderr)

@@ -10,19 +10,35 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import Storage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
-from limits.storage import storage_from_string
+from limits.storage import SCHEMES, storage_from_string
 
 from luna_graphql.errors import RateLimited
-from luna_graphql.settings import Settings
+
+if TYPE_CHECKING:  # settings check their rate limits with this module
+    from luna_graphql.settings import Settings
 
 
 def to_async_storage_url(url: str) -> str:
     """`limits` names its asyncio storages `async+<scheme>`; settings use the plain scheme."""
     return url if url.startswith("async+") else f"async+{url}"
+
+
+def parse_rate_limit(spec: str) -> RateLimitItem:
+    try:
+        return parse(spec)
+    except ValueError:
+        raise ValueError("expected a rate limit such as 60/minute or 30/10 seconds") from None
+
+
+def check_storage_url(url: str) -> None:
+    if urlsplit(to_async_storage_url(url)).scheme not in SCHEMES:
+        raise ValueError("expected memory:// or a redis://… URL")
 
 
 class RateLimiter:
@@ -36,7 +52,7 @@ class RateLimiter:
     """
 
     def __init__(self, limits: Mapping[str, str], storage_url: str = "memory://") -> None:
-        self._items: dict[str, RateLimitItem] = {name: parse(spec) for name, spec in limits.items()}
+        self._items = {name: parse_rate_limit(spec) for name, spec in limits.items()}
         storage = storage_from_string(to_async_storage_url(storage_url))
         if not isinstance(storage, Storage):  # pragma: no cover - guarded by the prefix above
             raise TypeError(f"not an asyncio storage: {storage_url}")

@@ -121,6 +121,12 @@ async def test_refused_tokens(anonymous: GraphQLClient, session: AsyncSession) -
         "no exp": forged_token(user.id, secret=TEST_SECRET, exp=None),
         "no sub": jwt.encode({"exp": 4_000_000_000}, TEST_SECRET, algorithm="HS256"),
         "sub not a uuid": forged_token(user.id, secret=TEST_SECRET, sub="alice"),
+        "sub a number": forged_token(user.id, secret=TEST_SECRET, sub=12345),
+        "exp a numeric string": forged_token(user.id, secret=TEST_SECRET, exp="4000000000"),
+        "exp true": forged_token(user.id, secret=TEST_SECRET, exp=True),
+        "exp past any float": forged_token(user.id, secret=TEST_SECRET, exp=10**400),
+        "nbf a numeric string": forged_token(user.id, secret=TEST_SECRET, nbf="1600000000"),
+        "iat a numeric string": forged_token(user.id, secret=TEST_SECRET, iat="1600000000"),
         "alg none": jwt.encode({"sub": str(user.id), "exp": 4_000_000_000}, None, algorithm="none"),
         "HS512 not allowed": jwt.encode(
             {"sub": str(user.id), "exp": 4_000_000_000}, TEST_SECRET * 2, algorithm="HS512"
@@ -133,6 +139,10 @@ async def test_refused_tokens(anonymous: GraphQLClient, session: AsyncSession) -
         assert result["data"] is None, reason
     expired = await anonymous.with_token(refused["expired"]).execute("{ viewer { id } }")
     assert expired.messages == ["Token expired"]
+    # RFC 7519's NumericDate is any JSON number, fractions included.
+    fractional = forged_token(user.id, secret=TEST_SECRET, exp=4_000_000_000.5, iat=1.5)
+    viewer = await anonymous.with_token(fractional).data("{ viewer { id } }")
+    assert viewer["viewer"]["id"] == str(user.id)
 
 
 async def test_non_bearer_header_is_no_token(

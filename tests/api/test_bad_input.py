@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import httpx
@@ -172,23 +173,80 @@ async def test_thousand_aliases_hit_the_alias_limit_when_tokens_allow(
         assert "1000 aliases" in result.messages[0]
 
 
-async def test_transport_errors_are_json(http: httpx.AsyncClient, settings: Any) -> None:
+def deep(depth: int) -> bytes:
+    return b"[" * depth + b"]" * depth
+
+
+SEND_DOC = "mutation($i: SendMessageInput!) { sendMessage(input: $i) { __typename } }"
+
+# id: (body, what the error message says)
+MALFORMED_BODIES: dict[str, tuple[bytes, str]] = {
+    "not json": (b"{not json", "parse"),
+    "a string": (b'"x"', "JSON object"),
+    "a number": (b"42", "JSON object"),
+    "null": (b"null", "JSON object"),
+    "true": (b"true", "JSON object"),
+    "an empty batch": (b"[]", "Batching"),
+    "a batch": (b'[{"query": "{ __typename }"}, {"query": "{ __typename }"}]', "Batching"),
+    "query not a string": (b'{"query": 42}', "query"),
+    "no query": (b"{}", "query"),
+    "variables 34 levels deep": (
+        b'{"query": "{ __typename }", "variables": {"v": ' + deep(32) + b"}}",
+        "nested deeper than 32",
+    ),
+    "variables 100002 levels deep": (
+        b'{"query": "{ __typename }", "variables": {"v": ' + deep(100_000) + b"}}",
+        "nested deeper than 32",
+    ),
+    "deep inside an input": (
+        b'{"query": "' + SEND_DOC.encode() + b'", "variables": {"i": '
+        b'{"conversationId": "x", "content": ' + deep(5000) + b"}}}",
+        "nested deeper than 32",
+    ),
+    "invalid UTF-8": (b'{"query": "{ __typename }", "x": "\xff"}', "UTF-8"),
+    "UTF-8 of a surrogate": (b'{"query": "{ __typename }", "x": "\xed\xa0\xbd"}', "UTF-8"),
+    "UTF-16": ('{"query": "{ __typename }"}'.encode("utf-16"), "UTF-8"),
+    "an operation name of a lone surrogate": (
+        b'{"query": "{ __typename }", "operationName": "\\ud83d"}',
+        "Unknown operation",
+    ),
+}
+
+
+@pytest.mark.parametrize(("body", "says"), MALFORMED_BODIES.values(), ids=MALFORMED_BODIES.keys())
+async def test_malformed_bodies_get_json_errors(
+    http: httpx.AsyncClient, body: bytes, says: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    response = await http.post(
+        "/graphql", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400, response.text
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "BAD_REQUEST"
+    assert says in error["message"], error
+    assert caplog.records == []  # nothing beyond the server's access line
+
+
+async def test_other_transport_errors_are_json(http: httpx.AsyncClient) -> None:
     cases = [
-        await http.post(
-            "/graphql", content=b"{not json", headers={"content-type": "application/json"}
-        ),
         await http.post("/graphql", content=b"query=1", headers={"content-type": "text/plain"}),
-        await http.post(
-            "/graphql", json=[{"query": "{ __typename }"}, {"query": "{ __typename }"}]
-        ),
-        await http.post("/graphql", json={"query": 42}),
-        await http.post("/graphql", json={}),
+        await http.post("/graphql", content=b'{"query": "{ __typename }"}'),
         await http.put("/graphql", json={"query": "{ __typename }"}),
+        await http.get("/graphql", params={"query": "{ __typename }", "variables": "[[1]]"}),
     ]
     for response in cases:
         assert 400 <= response.status_code < 500, response.text
         body = response.json()
         assert body["errors"][0]["extensions"]["code"] in {"BAD_REQUEST", "METHOD_NOT_ALLOWED"}
+
+
+@pytest.mark.parametrize("depth", [50, 5000])
+async def test_deep_argument_literals_are_graphql_errors(pair: CoupleClients, depth: int) -> None:
+    nested = "{a: " * depth + '"x"' + "}" * depth
+    result = await pair.a.execute(f"{{ conversation(relationshipId: {nested}) {{ id }} }}")
+    assert result.status_code == 200
+    assert result.codes in (["GRAPHQL_VALIDATION_FAILED"], ["GRAPHQL_PARSE_FAILED"]), result
 
 
 async def test_request_body_is_capped(http: httpx.AsyncClient, settings: Any) -> None:

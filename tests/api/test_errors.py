@@ -8,10 +8,13 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna_graphql.api import viewer as viewer_api
+from luna_graphql.services import gestures as gesture_service
+from luna_graphql.services import message_send
 from luna_graphql.services.access import Viewer, ViewerProfile
 from tests.api.conftest import make_settings, serve
 from tests.api.helpers import SEND, CoupleClients, GraphQLClient, token_for
 from tests.factories import make_couple
+from tests.gestures.helpers import SEND_GESTURE
 
 
 async def test_unexpected_errors_are_masked_and_logged(
@@ -39,6 +42,35 @@ async def test_unexpected_errors_are_masked_and_logged(
     records = [r for r in caplog.records if request_id in r.getMessage()]
     assert records and records[0].exc_info is not None
     assert "secret_table" in str(records[0].exc_info[1])
+
+
+async def test_a_driver_error_is_logged_by_type_and_request_id_only(
+    pair: CoupleClients,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Were the rule missed, the driver's error (which quotes the value) and SQLAlchemy's
+    `[parameters: …]` must still keep the text out of the log. Both send paths: the raw
+    asyncpg one (messages) and the ORM (gestures)."""
+
+    def storable(text: str, *, field: str) -> str:
+        return text
+
+    monkeypatch.setattr(message_send, "require_storable", storable)
+    monkeypatch.setattr(gesture_service, "require_storable", storable)
+    caplog.set_level(logging.DEBUG)
+    marker = "PRIVATE-TEXT-7f3a"
+    for document, variables in (
+        (SEND, {"input": {"conversationId": pair.conversation_id, "content": marker + "\ud83d"}}),
+        (SEND_GESTURE, {"input": {"gestureType": "HUG", "message": marker + "\ud83d"}}),
+    ):
+        result = await pair.a.execute_escaped(document, variables)
+        assert result.codes == ["INTERNAL_SERVER_ERROR"], result
+        request_id = result["errors"][0]["extensions"]["requestId"]
+        logged = [r for r in caplog.records if request_id in r.getMessage()]
+        assert len(logged) == 1 and logged[0].exc_info is None, logged
+        assert "DataError" in logged[0].getMessage()
+    assert marker not in caplog.text
 
 
 async def test_a_sane_client_request_id_is_kept(pair: CoupleClients) -> None:

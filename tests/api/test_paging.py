@@ -182,6 +182,10 @@ BAD_PAGES = [
     ({"after": "ü"}, "after"),
     ({"after": base64.urlsafe_b64encode(b"seq:99999999999999999999").decode()}, "after"),
     ({"before": base64.urlsafe_b64encode(b"seq:9223372036854775808").decode()}, "before"),
+    ({"after": base64.urlsafe_b64encode(b"seq:9223372036854775808").decode()}, "after"),
+    ({"first": 2**31 - 1}, "first"),
+    ({"last": 2**31 - 1}, "last"),
+    ({"last": -(2**31)}, "last"),
 ]
 
 
@@ -193,3 +197,28 @@ async def test_bad_page_arguments_are_bad_user_input(
     assert result.status_code == 200
     assert result.codes == ["BAD_USER_INPUT"], result
     assert result["errors"][0]["extensions"]["field"] == field
+
+
+def cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"seq:{seq}".encode()).decode().rstrip("=")
+
+
+async def test_cursors_at_the_ends_of_bigint(history: CoupleClients) -> None:
+    """seq is a bigint: the largest cursor, and 0, are valid and page correctly (a
+    `seq + 1` there used to overflow in the driver)."""
+    largest = 2**63 - 1
+    past_the_end = await history.history(history.a, after=cursor(largest))
+    assert past_the_end["edges"] == []
+    assert past_the_end["pageInfo"]["hasPreviousPage"] is True
+    assert past_the_end["pageInfo"]["hasNextPage"] is False
+    newest = await history.history(history.a, before=cursor(largest), last=3)
+    assert seqs(newest) == VISIBLE[-3:]
+    assert newest["pageInfo"]["hasNextPage"] is False
+    forwards = await history.history(history.a, after=cursor(largest - 1), first=5)
+    assert forwards["edges"] == [] and forwards["pageInfo"]["hasPreviousPage"] is True
+    before_all = await history.history(history.a, before=cursor(0))
+    assert before_all["edges"] == []
+    assert before_all["pageInfo"]["hasNextPage"] is True
+    oldest = await history.history(history.a, after=cursor(0), first=2)
+    assert seqs(oldest) == VISIBLE[:2]
+    assert oldest["pageInfo"]["hasPreviousPage"] is False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from sqlalchemy import select, text
@@ -276,3 +277,20 @@ async def test_answers_go_through_the_conversation_counters(
     assert (conversation.message_count, conversation.last_seq) == (1, 1)
     await session.commit()
     assert len(await suggestion_rows(session)) == 1
+
+
+def suggestion_cursor(stamp: str) -> str:
+    raw = f"sg:{stamp}|00000000-0000-4000-8000-000000000000".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+async def test_suggestion_cursors_at_the_ends_of_time(pair: CoupleClients) -> None:
+    """A cursor's time is sent in UTC: one that leaves datetime's range there is bad input,
+    not a driver error; the latest time datetime holds is a cursor like any other."""
+    mine = (await suggested(pair, KNOWN))["id"]
+    for stamp in ("0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"):
+        bad = {"id": pair.conversation_id, "after": suggestion_cursor(stamp)}
+        assert await pair.a.error_code(MY_SUGGESTIONS, bad) == "BAD_USER_INPUT"
+    latest = {"id": pair.conversation_id, "after": suggestion_cursor("9999-12-31T23:59:59+00:00")}
+    page = (await pair.a.data(MY_SUGGESTIONS, latest))["mySuggestions"]
+    assert [edge["node"]["id"] for edge in page["edges"]] == [mine]

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from luna_graphql.settings import Settings
+from tests.api.helpers import forged_token
 from tests.procs import ServerProcess
 from tests.realtime_ws.client import MESSAGE_ADDED, Closed, GqlWs, send_message
 from tests.realtime_ws.conftest import Couple, make_partners
@@ -72,6 +75,37 @@ async def test_an_expiring_token_closes_the_socket(
         await ws.subscribe(MESSAGE_ADDED, {"c": short.conversation_id})
         code, reason = await ws.wait_closed(timeout=10)
         assert (code, reason) == (4403, "Token expired")
+    finally:
+        await ws.close()
+
+
+async def test_token_claims_are_checked_strictly_on_sockets(
+    servers: list[ServerProcess], couple: Couple
+) -> None:
+    """As on HTTP: `exp` (and `nbf`, `iat`) must be JSON numbers, `sub` a UUID string. A
+    string `exp` was once taken, and its socket then had no time to close at."""
+    secret = Settings().jwt_secret.get_secret_value()
+    user = couple.b.user_id
+    for claims in (
+        {"exp": str(int(time.time()) + 3600)},
+        {"iat": str(int(time.time()))},
+        {"sub": user.int},
+    ):
+        token = forged_token(user, secret=secret, **claims)
+        with pytest.raises(Closed) as refused:
+            await GqlWs.open(servers[1].base_url, {"token": token})
+        assert refused.value.code == 4403, claims
+
+
+async def test_a_fractional_exp_closes_the_socket_too(
+    servers: list[ServerProcess], couple: Couple
+) -> None:
+    secret = Settings().jwt_secret.get_secret_value()
+    token = forged_token(couple.b.user_id, secret=secret, exp=time.time() + 2.5)
+    ws = await GqlWs.open(servers[1].base_url, {"token": token})
+    try:
+        await ws.subscribe(MESSAGE_ADDED, {"c": couple.conversation_id})
+        assert await ws.wait_closed(timeout=10) == (4403, "Token expired")
     finally:
         await ws.close()
 

@@ -164,3 +164,25 @@ async def test_sockets_of_both_partners_each_see_their_own_view_of_one_event(
     finally:
         for ws in sockets:
             await ws.close()
+
+
+async def test_after_seq_at_and_past_its_limits(
+    servers: list[ServerProcess], couple: Couple, http: httpx.AsyncClient
+) -> None:
+    """afterSeq is a GraphQL Int: its largest value subscribes (to nothing yet), and values
+    past either end are BAD_USER_INPUT, as over HTTP, not a validation failure."""
+    ws = await GqlWs.open(servers[1].base_url, {"token": couple.b.token})
+    try:
+        for after_seq in (2**31, 2**63, -(2**31) - 1, -1):
+            op = await ws.subscribe(MESSAGE_ADDED, {"c": couple.conversation_id, "s": after_seq})
+            message = await op.message()
+            assert message["type"] == "error", message
+            assert [e["extensions"]["code"] for e in message["payload"]] == ["BAD_USER_INPUT"]
+        unknown = await ws.subscribe("subscription { nothingHere }")
+        message = await unknown.message()
+        assert message["payload"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+        largest = await ws.subscribe(MESSAGE_ADDED, {"c": couple.conversation_id, "s": 2**31 - 1})
+        await send_message(http, servers[0].base_url, couple.a.token, couple.conversation_id, "hi")
+        await largest.nothing()
+    finally:
+        await ws.close()

@@ -6,7 +6,8 @@
   that fail coercion (wrong type, unknown enum value) → BAD_USER_INPUT. These keep their
   message, minus every "Did you mean …?" in production.
 - Anything else → "Internal server error", INTERNAL_SERVER_ERROR and a `requestId` that
-  matches the log line carrying the traceback. No stack trace or SQL reaches a client.
+  matches the log line carrying the traceback (only the error types when the database layer
+  failed: its messages quote values). No stack trace or SQL reaches a client.
 
 This runs on the final result (see `LunaSchema`), not in a schema extension, because parse
 errors raised through the parser cache skip the extensions' post-operation hooks.
@@ -19,7 +20,9 @@ import re
 import uuid
 from typing import Any
 
+import asyncpg
 from graphql import GraphQLError, GraphQLSyntaxError
+from sqlalchemy.exc import SQLAlchemyError
 
 from luna_graphql.errors import ErrorCode, LunaError, RateLimited
 
@@ -32,6 +35,8 @@ MASKED_MESSAGE = "Internal server error"
 # graphql-core phrases suggestions as "Did you mean 'x'?", "Did you mean 'x' or 'y'?",
 # "Did you mean the enum value 'X'?"; names never contain '?'.
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+_DATABASE_ERRORS = (SQLAlchemyError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 
 def strip_suggestions(message: str) -> str:
@@ -69,10 +74,12 @@ def format_error(
     if original is None or isinstance(original, GraphQLError):
         if isinstance(error, GraphQLSyntaxError) or isinstance(original, GraphQLSyntaxError):
             code = PARSE_FAILED
-        elif pre_execution:
+        elif pre_execution and original is None:
             code = VALIDATION_FAILED
         elif error.path is None:
-            # Raised by graphql-core while coercing variables, before any resolver runs.
+            # Raised by graphql-core while coercing variables, before any resolver runs. A
+            # subscription's arrive as pre-execution errors (its subscribe() returns them);
+            # each wraps the coercion's own error, which no validation rule's error does.
             code = ErrorCode.BAD_USER_INPUT
         else:
             return _masked(error, request_id)
@@ -84,17 +91,53 @@ def format_error(
 
 def _masked(error: GraphQLError, request_id: str) -> GraphQLError:
     cause = error.original_error or error
-    log.error(
-        "unexpected error at %s [requestId=%s]",
-        ".".join(str(part) for part in error.path or ()) or "<operation>",
-        request_id,
-        exc_info=(type(cause), cause, cause.__traceback__),
+    log_unexpected(
+        cause, ".".join(str(part) for part in error.path or ()) or "<operation>", request_id
     )
     return _rebuilt(
         error,
         MASKED_MESSAGE,
         {"code": str(ErrorCode.INTERNAL_SERVER_ERROR), "requestId": request_id},
     )
+
+
+def log_unexpected(cause: BaseException, where: str, request_id: str) -> None:
+    """One log line with the request id; a traceback unless the database layer failed.
+
+    Errors of the driver and SQLAlchemy quote what they were given: the value a parameter
+    could not encode, SQL with its parameters, a constraint's "Failing row contains (…)".
+    Any of them in the chain and only types (and SQLSTATEs, which are codes) are logged.
+    """
+    chain = _chain(cause)
+    if not any(isinstance(link, _DATABASE_ERRORS) for link in chain):
+        log.error(
+            "unexpected error at %s [requestId=%s]",
+            where,
+            request_id,
+            exc_info=(type(cause), cause, cause.__traceback__),
+        )
+        return
+    log.error(
+        "unexpected database error at %s [requestId=%s]: %s",
+        where,
+        request_id,
+        " <- ".join(_described(link) for link in chain),
+    )
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    link: BaseException | None = error
+    while link is not None and not any(link is seen for seen in chain):
+        chain.append(link)
+        link = link.__cause__ or link.__context__
+    return chain
+
+
+def _described(error: BaseException) -> str:
+    sqlstate = getattr(error, "sqlstate", None)
+    name = type(error).__name__
+    return f"{name} (SQLSTATE {sqlstate})" if isinstance(sqlstate, str) else name
 
 
 def format_errors(

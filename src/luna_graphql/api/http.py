@@ -3,6 +3,7 @@ transport failures, and a request body cap."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncGenerator, Sequence
 from datetime import timedelta
@@ -12,7 +13,7 @@ from typing import Any
 from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
@@ -22,8 +23,9 @@ from strawberry.types.unset import UnsetType
 
 from luna_graphql.api.auth import bearer_token
 from luna_graphql.api.context import AppRuntime, LunaContext
-from luna_graphql.api.errors import new_request_id
+from luna_graphql.api.errors import MASKED_MESSAGE, log_unexpected, new_request_id
 from luna_graphql.api.realtime_ws import TransportWSHandler, accept_socket, release_socket
+from luna_graphql.api.request_json import RefusedJSON, decode_request_json
 from luna_graphql.api.schema import LunaSchema
 from luna_graphql.api.shared_results import encode_next_frame
 from luna_graphql.errors import LunaError
@@ -39,11 +41,15 @@ _HTTP_CODES = {
 }
 
 
-def json_error(message: str, status_code: int, code: str | None = None) -> JSONResponse:
+def json_error(
+    message: str, status_code: int, code: str | None = None, **extensions: str
+) -> Response:
     code = code or _HTTP_CODES.get(status_code, "BAD_REQUEST")
-    return JSONResponse(
-        {"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status_code
-    )
+    body = {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
+    # ASCII JSON: a message may quote the request (an unknown operation's name), lone
+    # surrogates included, which JSONResponse's UTF-8 could not encode.
+    text = json.dumps(body, separators=(",", ":"))
+    return Response(text, status_code=status_code, media_type="application/json")
 
 
 def runtime_of(scope_holder: Request | WebSocket) -> AppRuntime:
@@ -96,6 +102,15 @@ class LunaGraphQL(GraphQL[LunaContext, None]):
         except HTTPException as exc:
             # Strawberry answers transport failures in plain text; clients parse JSON.
             response = json_error(exc.reason, exc.status_code)
+        except Exception as exc:
+            # Past this, Starlette would answer a plain-text 500 and log a traceback with
+            # whatever the exception says; the client gets the documented shape instead.
+            request_id = new_request_id()
+            log_unexpected(exc, "<transport>", request_id)
+            response = json_error(
+                MASKED_MESSAGE, 500, "INTERNAL_SERVER_ERROR", requestId=request_id
+            )
+            response.headers["x-request-id"] = request_id
         await response(scope, receive, send)
 
     async def get_context(
@@ -118,6 +133,23 @@ class LunaGraphQL(GraphQL[LunaContext, None]):
             except LunaError as exc:
                 context.auth_error = exc
         return context
+
+    def decode_json(self, data: str | bytes) -> object:
+        # Also every WebSocket frame's: a RefusedJSON closes the socket as bad JSON does.
+        return decode_request_json(data)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        try:
+            value = self.decode_json(data)
+        except RefusedJSON as exc:
+            raise HTTPException(400, exc.msg) from None
+        except JSONDecodeError:
+            raise HTTPException(400, "Unable to parse request body as JSON") from None
+        # Strawberry reads the body as an object (or a batch); `"x"`, `42` or `null` would
+        # fail inside it. The GET parameters it parses here are objects too.
+        if not isinstance(value, dict | list):
+            raise HTTPException(400, "The request body must be a JSON object")
+        return value
 
     def encode_json(self, data: object) -> str | bytes:
         frame = encode_next_frame(data)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 import strawberry
 from strawberry.types import Info
@@ -63,8 +63,11 @@ def decode_suggestion_cursor(cursor: str, *, field: str) -> SuggestionCursor:
         created_at = datetime.fromisoformat(stamp)
         if created_at.tzinfo is None:
             raise ValueError(stamp)
+        # The driver sends it in UTC: a time that leaves datetime's range there (year 1 at
+        # +05:00, year 9999 at -05:00) would fail in the driver, not as bad input.
+        created_at = created_at.astimezone(UTC)
         return SuggestionCursor(created_at=created_at, id=uuid.UUID(ident))
-    except (ValueError, UnicodeError, binascii.Error) as exc:
+    except (ValueError, OverflowError, UnicodeError, binascii.Error) as exc:
         raise BadUserInput(f"{field} is not a valid cursor", field=field) from exc
 
 

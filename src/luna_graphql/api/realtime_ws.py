@@ -17,7 +17,6 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-import jwt
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
@@ -109,13 +108,6 @@ def token_from_params(params: dict[str, Any] | None) -> str | None:
     return token.strip() or None if isinstance(token, str) else None
 
 
-def token_expiry(token: str) -> float | None:
-    """The `exp` of a token that was already verified (so reading it unverified is safe)."""
-    claims = jwt.decode(token, options={"verify_signature": False})
-    exp = claims.get("exp")
-    return float(exp) if isinstance(exp, int | float) else None
-
-
 async def accept_socket(context: LunaContext) -> None:
     """Authenticate connection_init; raise ConnectionRejectionError to refuse (4403)."""
     token = token_from_params(context.connection_params)
@@ -124,7 +116,7 @@ async def accept_socket(context: LunaContext) -> None:
     if token is None:
         raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
     try:
-        context.viewer = await context.runtime.verifier.verify(token)
+        context.viewer, expires_at = await context.runtime.verifier.verify_until(token)
     except LunaError as exc:
         raise ConnectionRejectionError({"code": exc.code.value}) from None
     state = SocketState()
@@ -136,9 +128,7 @@ async def accept_socket(context: LunaContext) -> None:
         )
     except RateLimited:
         raise ConnectionRejectionError({"code": "RATE_LIMITED"}) from None
-    expires_at = token_expiry(token)
-    if expires_at is not None:
-        EXPIRIES.add(expires_at, context, state)
+    EXPIRIES.add(expires_at, context, state)
 
 
 async def release_socket(context: LunaContext | None) -> None:

@@ -41,6 +41,8 @@ def build_engine(
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_pre_ping=pre_ping,
+        # Statement errors would otherwise carry `[parameters: …]`: message text, into logs.
+        hide_parameters=True,
     )
     event.listen(engine.sync_engine.pool, "checkout", _refuse_closed)
     return engine

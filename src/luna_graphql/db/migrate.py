@@ -8,6 +8,10 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+# The advisory lock every run holds while it migrates (alembic/env.py): any fixed bigint,
+# and PostgreSQL scopes advisory locks to their database.
+MIGRATION_LOCK = 0x4C554E41_4D494752  # "LUNAMIGR"
+
 
 def find_alembic_dir() -> Path:
     explicit = os.environ.get("LUNA_ALEMBIC_DIR")

@@ -242,7 +242,10 @@ class SafeBroadcast(Broadcast):
 
 def build_broadcast(url: str, *, queue_size: int = 1000) -> Broadcast:
     """The process-wide event bus for a URL: PostgreSQL, memory:// (tests) or Redis."""
-    scheme = urlsplit(url).scheme
-    if scheme not in _PG_SCHEMES | _BROADCASTER_SCHEMES:
-        raise ValueError(f"unsupported broadcast URL scheme {scheme!r}")
+    check_broadcast_url(url)
     return SafeBroadcast(url, queue_size=queue_size)
+
+
+def check_broadcast_url(url: str) -> None:
+    if urlsplit(url).scheme not in _PG_SCHEMES | _BROADCASTER_SCHEMES:
+        raise ValueError("expected a postgresql://…, memory:// or redis://… URL")

@@ -22,6 +22,7 @@ from luna_graphql.errors import BadUserInput, Conflict, Forbidden, NotFound
 from luna_graphql.realtime.events import BusEvent, EventEmitter
 from luna_graphql.services.access import Membership, Viewer, find_membership
 from luna_graphql.services.presence_stream import is_partner_online
+from luna_graphql.services.storable_text import require_storable
 
 GESTURE_RECEIVED = "gesture_received"
 GESTURE_ACKNOWLEDGED = "gesture_acknowledged"
@@ -100,22 +101,20 @@ def clean_note(message: str | None, *, field: str = "message") -> str | None:
         raise BadUserInput(
             f"A gesture note must be at most {GESTURE_NOTE_MAX} characters", field=field
         )
-    if "\x00" in text:  # PostgreSQL text cannot hold NUL: refuse it as input, not as a crash
-        raise BadUserInput("A gesture note must not contain NUL characters", field=field)
-    return text
+    return require_storable(text, field=field)
 
 
 def clean_client_gesture_id(client_gesture_id: str | None) -> str | None:
     if client_gesture_id is None:
         return None
-    if not client_gesture_id or "\x00" in client_gesture_id:
+    if not client_gesture_id:
         raise BadUserInput("clientGestureId must be a non-empty string", field="clientGestureId")
     if len(client_gesture_id) > CLIENT_GESTURE_ID_MAX:
         raise BadUserInput(
             f"clientGestureId must be at most {CLIENT_GESTURE_ID_MAX} characters",
             field="clientGestureId",
         )
-    return client_gesture_id
+    return require_storable(client_gesture_id, field="clientGestureId")
 
 
 async def send_gesture(

@@ -110,14 +110,18 @@ async def list_messages(
 
     # Relay lets a server answer False for the direction it was not asked about; clients
     # that page both ways need the truth, and one EXISTS on the same index gives it.
+    # (The cursor's own message counts: `seq <= after`, not `seq < after + 1`, which
+    # overflows bigint at the largest cursor.)
     if forward:
         has_next, has_previous = more, False
         if page.after_seq is not None:
-            has_previous = await _any(session, conversation_id, before_seq=page.after_seq + 1)
+            has_previous = await _any(
+                session, conversation_id, PartnerMessage.seq <= page.after_seq
+            )
     else:
         has_next, has_previous = False, more
         if page.before_seq is not None:
-            has_next = await _any(session, conversation_id, after_seq=page.before_seq - 1)
+            has_next = await _any(session, conversation_id, PartnerMessage.seq >= page.before_seq)
     return MessagePage(
         messages=[view_message(row, membership) for row in rows],
         has_next_page=has_next,
@@ -126,13 +130,9 @@ async def list_messages(
 
 
 async def _any(
-    session: AsyncSession,
-    conversation_id: uuid.UUID,
-    *,
-    after_seq: int | None = None,
-    before_seq: int | None = None,
+    session: AsyncSession, conversation_id: uuid.UUID, beyond: ColumnElement[bool]
 ) -> bool:
     found = await session.scalar(
-        select(exists().where(*_range(conversation_id, after_seq, before_seq)))
+        select(exists().where(*_range(conversation_id, None, None), beyond))
     )
     return bool(found)

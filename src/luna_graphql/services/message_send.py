@@ -26,6 +26,7 @@ from luna_graphql.services.access import (
     role_of,
 )
 from luna_graphql.services.message_view import VIEW_COLUMNS, MessageView, view_message
+from luna_graphql.services.storable_text import require_storable
 
 CLIENT_MESSAGE_ID_MAX = 128  # the column is VARCHAR(128)
 CLIENT_MESSAGE_ID_CONSTRAINT = "uq_partner_messages_client_message_id"
@@ -68,22 +69,20 @@ def clean_content(content: str, *, max_chars: int, field: str = "content") -> st
         raise BadUserInput("Message content must not be empty", field=field)
     if len(text) > max_chars:
         raise BadUserInput(f"Message content must be at most {max_chars} characters", field=field)
-    if "\x00" in text:  # PostgreSQL text cannot hold NUL; refuse it as input, not as a crash
-        raise BadUserInput("Message content must not contain NUL characters", field=field)
-    return text
+    return require_storable(text, field=field)
 
 
 def clean_client_message_id(client_message_id: str | None) -> str | None:
     if client_message_id is None:
         return None
-    if not client_message_id or "\x00" in client_message_id:
+    if not client_message_id:
         raise BadUserInput("clientMessageId must be a non-empty string", field="clientMessageId")
     if len(client_message_id) > CLIENT_MESSAGE_ID_MAX:
         raise BadUserInput(
             f"clientMessageId must be at most {CLIENT_MESSAGE_ID_MAX} characters",
             field="clientMessageId",
         )
-    return client_message_id
+    return require_storable(client_message_id, field="clientMessageId")
 
 
 async def send_message(

@@ -6,6 +6,7 @@ import unicodedata
 
 from luna_graphql.db.models import EMOJI_MAX_CHARS
 from luna_graphql.errors import BadUserInput
+from luna_graphql.services.storable_text import require_storable
 
 _ZWJ = "\u200d"
 _EMOJI_PRESENTATION = "\ufe0f"
@@ -31,7 +32,7 @@ def _is_symbol_char(char: str) -> bool:
 
 def clean_emoji(raw: str) -> str:
     """The emoji trimmed, or BAD_USER_INPUT: 1..32 characters, no words, no blanks."""
-    emoji = raw.strip()
+    emoji = require_storable(raw, field="emoji").strip()
     if not 1 <= len(emoji) <= EMOJI_MAX_CHARS:
         raise BadUserInput(f"emoji must be 1 to {EMOJI_MAX_CHARS} characters", field="emoji")
     if not all(_is_allowed_char(char) for char in emoji):
