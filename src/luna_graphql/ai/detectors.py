@@ -6,6 +6,7 @@ gate phrases that are also said kindly, never as a detector on its own.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections import Counter
@@ -110,9 +111,10 @@ def normalise(text: str) -> str:
 
 
 def _sentence_at(sentences: list[tuple[int, int]], position: int) -> tuple[int, int]:
-    for start, end in sentences:
-        if start <= position < end:
-            return start, end
+    # Sentences are in order and disjoint: the last one starting at or before `position`.
+    index = bisect.bisect_right(sentences, (position, len(sentences) and sentences[-1][1])) - 1
+    if index >= 0 and sentences[index][0] <= position < sentences[index][1]:
+        return sentences[index]
     return 0, 0
 
 

@@ -69,6 +69,15 @@ def review_draft_sync(draft: str, context: Sequence[ContextMessage]) -> DraftRev
     )
 
 
+def screen_draft_sync(draft: str) -> bool:
+    """The offline screen: whether a draft, seen without context, shows anything worth a full
+    review (with context, and the model when one is configured). It needs no rewrite, which
+    costs more than the detection itself. Without any issue the local score cannot reach
+    RISKY, whatever the context, because context only sharpens drafts that have issues."""
+    detection, _, score = assess(draft, ())
+    return scoring.draft_risk(score) != "safe" or bool(detection.hits)
+
+
 def analyze_message_sync(text: str, context: Sequence[ContextMessage]) -> MessageAnalysis:
     detection, _, score = assess(text, context)
     sentiment = scoring.adjusted_sentiment(detection)
@@ -100,6 +109,13 @@ class LocalAssistant:
         if runs_inline(draft, context):
             return review_draft_sync(draft, context)
         return await offload.run(review_draft_sync, draft, tuple(context))
+
+    async def screen_draft(self, draft: str) -> bool:
+        """See `screen_draft_sync`: the check `sendMessage` runs on every draft under the
+        default preferences."""
+        if runs_inline(draft, ()):
+            return screen_draft_sync(draft)
+        return await offload.run(screen_draft_sync, draft)
 
     async def analyze_message(
         self, text: str, *, context: Sequence[ContextMessage]

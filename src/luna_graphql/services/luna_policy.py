@@ -105,13 +105,6 @@ def plan_send_review(prefs: LunaPreferences, *, request_review: bool) -> ReviewP
     return None
 
 
-def screen_flags(screened: DraftReview) -> bool:
-    """Whether the offline screen saw anything worth a full review (with context, and the
-    model when one is configured). Without any issue the local score cannot reach RISKY,
-    whatever the context, because context only sharpens drafts that have issues."""
-    return screened.risk_assessment != "safe" or bool(screened.detected_issues)
-
-
 @dataclass(frozen=True)
 class TriggerFlags:
     severe: bool

@@ -34,7 +34,6 @@ from luna_graphql.services.luna_policy import (
     ReviewPlan,
     choose_intervention,
     plan_send_review,
-    screen_flags,
 )
 from luna_graphql.services.message_send import (
     SentMessage,
@@ -59,7 +58,7 @@ RECENT_ESCALATION = timedelta(minutes=30)
 
 # The screen is always the offline assistant: it looks at every draft of a partner with
 # intervention on, so it must never wait on a network. It is stateless and shareable.
-OFFLINE_SCREEN: Assistant = LocalAssistant()
+OFFLINE_SCREEN = LocalAssistant()
 
 
 class SessionScopes(Protocol):
@@ -158,7 +157,7 @@ async def send_with_review(
     request_review: bool,
     max_content_chars: int,
     context_messages: int,
-    screen: Assistant = OFFLINE_SCREEN,
+    screen: LocalAssistant = OFFLINE_SCREEN,
     row_pool: Any = None,
 ) -> SendOutcome:
     """`sendMessage`: send, or stop the draft with a stored suggestion to answer.
@@ -198,8 +197,7 @@ async def send_with_review(
         prefs = LunaPreferences.of(check.membership.own_preferences)
         plan = plan_send_review(prefs, request_review=request_review)
         if plan is not None and plan.screen_first:
-            screened = await screen.review_draft(text, context=())
-            plan = plan if screen_flags(screened) else None
+            plan = plan if await screen.screen_draft(text) else None
         if plan is None:
             return await insert_message(
                 session,

@@ -17,7 +17,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy import inspect
 
-from luna_graphql.ai.assistant import Assistant
+from luna_graphql.ai.local import LocalAssistant
 from luna_graphql.crypto import current_cipher
 from luna_graphql.db.models import (
     PartnerMessagingPreferences,
@@ -27,7 +27,7 @@ from luna_graphql.db.vocab import SUGGESTION_MODES
 from luna_graphql.errors import NotFound
 from luna_graphql.realtime.events import CHANNEL_PREFIX
 from luna_graphql.services.access import PARTNER_A, PARTNER_B, Membership, Viewer
-from luna_graphql.services.luna_policy import LunaPreferences, plan_send_review, screen_flags
+from luna_graphql.services.luna_policy import LunaPreferences, plan_send_review
 from luna_graphql.services.message_rows import message_from_row
 from luna_graphql.services.message_send import (
     CLIENT_MESSAGE_ID_CONSTRAINT,
@@ -186,7 +186,7 @@ async def send_plain(
     client_id: str | None,
     reply_to_id: uuid.UUID | None,
     request_review: bool,
-    screen: Assistant,
+    screen: LocalAssistant,
 ) -> SentMessage | None:
     """Send when no Luna review is needed; None when the viewer's Luna settings (or the
     offline screen) want the full review path, which then runs from the start.
@@ -197,7 +197,7 @@ async def send_plain(
     """
     if request_review:
         return await _check_for_review(pool, viewer, conversation_id, client_id, reply_to_id)
-    flagged = screen_flags(await screen.review_draft(text, context=()))
+    flagged = await screen.screen_draft(text)
     async with pool.acquire() as conn:
         try:
             row = await conn.fetchrow(
