@@ -64,7 +64,7 @@ _NOT_FOR_YOU = re.compile(
 # "I don't need to see your phone, I trust you": a demand disowned in the same clause.
 _DISOWNED = re.compile(
     r"\b(?:don'?t|do not|won'?t|will never|would never|never) (?:need|want|ask|expect|have)\b"
-    r"[^.!?]*$"
+    r"[^.!?]*$|\b(?:don'?t|do not|never|won'?t|not going to|not gonna)\s*$"
 )
 _MISSING_YOU = re.compile(r"\bmiss(?:ing)? (?:you|u|ur|your)\b")
 _WORD = re.compile(r"\b[A-Za-z]{3,}\b")
@@ -132,7 +132,7 @@ def _passes_gate(marker: Marker, text: str, span: tuple[int, int], start: int) -
     sentence = text[span[0] : span[1]]
     if marker.kind in _VERDICTS and _DENIED.search(text, span[0], start):
         return False
-    if marker.kind == "coercion" and _DISOWNED.search(text, span[0], start):
+    if marker.kind in ("coercion", "crisis") and _DISOWNED.search(text, span[0], start):
         return False
     if marker.kind in ("stonewalling", "escalation") and _NOT_FOR_YOU.search(text):
         return False

@@ -349,7 +349,7 @@ MARKERS: tuple[Marker, ...] = (
         r"(?:care|listen|help|try|bother|notice|ask|think)\b",
         gate=Gate.NOT_POSITIVE,
     ),
-    _m("accusatory", r"\byou forgot\b[^.!?]*\bagain\b|\byou (?:always|keep) forget"),
+    _m("accusatory", r"\byou forgot\b[^.!?]{0,120}\bagain\b|\byou (?:always|keep) forget"),
     _m("accusatory", r"\bhow (?:could|can|dare) you\b"),
     _m("accusatory", r"\bare you (?:even )?(?:listening|paying attention)\b"),
     _m(

@@ -27,6 +27,37 @@ def _control(pattern: str, gate: Gate = Gate.NOT_PLAYFUL) -> Marker:
 
 CONTROL_MARKERS: tuple[Marker, ...] = (
     _control(
+        r"\bnew rule\b|\bwithout clearing it with me\b|(?:^|[.!?]"
+        r"\s*)wear (?:those|this|that|the)\b|\bpicked (?:your|out your) (?:clothes|outfit)\b"
+        r"|\baccount for (?:the extra|every|your time)\b|\b(?:checked|checking) the mileage\b"
+        r"|\bhand in your"
+        r" notice\b|\byou don't need to work\b|\blet me (?:see|read) (?:\w+ )?(?:receipts|your "
+        r"phone|the thread|your messages|the chat|that|it)\b|\bsend me the (?:whole )?(?:thread"
+        r"|chat|conversation)\b|\bi(?:'ll| will) log you in\b"
+    ),
+    _control(
+        r"\bif you (?:really )?loved? me,? you(?:'ll| will|'d| would)\b|\btell (?:your"
+        r"|ur) (?:friends"
+        r"|mum|mom|mother|sister|family|boss) you can't\b|\bcan't have (?:money|the car|your phone"
+        r"|the card)\b|\b(?:cancelled|canceled|frozen|blocked) (?:your|ur) (?:\w+ )?(?:card|cards"
+        r"|account)\b|\bor i'?m (?:calling|ringing|telling|texting) (?:your|ur)\b"
+    ),
+    # Control that calls itself care ("it's for your safety"), next to what it controls.
+    _control(
+        r"\b(?:because i care|for my peace of mind|for your (?:own )?(?:safety|protection|good)|i"
+        r" want to protect you|i just worry about you)\b(?=[\s\S]{0,160}\b(?:tracker|track|location"
+        r"|find my|passcode|password|phone|without me|wear|wore|dress|money|card|friends|see \w+)"
+        r"\b)|\b(?:tracker|track|location|find my|passcode|password|without me|wore|dress)\b"
+        r"(?=[\s\S]{0,160}\b(?:because i care|for my peace of mind|for your (?:own )?(?:safety"
+        r"|protection|good)|i want to protect you|i just worry)\b)",
+        Gate.NONE,
+    ),
+    _control(
+        r"\b(?:delete|block) (?:that |his |her |the )?(?:\w+(?:'s)? )?(?:number|contact)\b"
+        r"|\b(?:that|your) time belongs to\b|\bi want to see (?:it's|that it's|who|where)\b"
+        r"|\bvideo call me\b|\bon my (?:papers|visa)\b"
+    ),
+    _control(
         rf"\b{_YOU}(?:'ll| will) wear\b|\bchange or stay (?:home|in)\b|\b(?:taken|took) {_YOUR} "
         r"name off\b|\bi(?:'ll| will)? manage (?:the|your|all the) (?:money|finances|accounts?"
         r"|savings)\b|\b(?:taken|took|hidden|hid|keeping|kept|keep) (?:the|your) (?:spare )?(?:car"
@@ -60,7 +91,7 @@ CONTROL_MARKERS: tuple[Marker, ...] = (
         r"|tracker|airtag|tracking)\b"
     ),
     _control(
-        rf"\b(?:need|ask for|ask me for|get) (?:my )?permission\b|\b(?:who|what) (?:said|told) "
+        rf"\b(?:need|ask for|ask me for|get) (?:my )?permission\b|\bwhat (?:said|told) "
         rf"{_YOU} (?:could|can|were allowed)\b|\b{_YOU}(?:'re| are) not (?:allowed|permitted)\b"
         rf"|\bi (?:don't|won't|will not|do not) (?:allow|permit|let) {_YOU}\b|\b{_YOU} can't "
         r"(?:go|see|leave|have|wear|talk|spend|drive) (?:\w+ ){0,3}without (?:me|my|asking)\b"
@@ -115,7 +146,7 @@ CONTROL_MARKERS: tuple[Marker, ...] = (
     _control(
         rf"\b(?:screenshot|forward|send me|show me) (?:all )?{_YOUR} (?:chats|messages|texts|dms"
         r"|emails|call log|conversations)\b|\bcall me every (?:hour|\d+ (?:minutes|mins|hours))\b"
-        r"|\bso i can see (?:who|where|what)\b|\bi'm not asking\b|\bdelete (?:your |ur )?"
+        r"|\bso i can see (?:who|where|what)\b|\bi'm not asking\s*[.!]|\bdelete (?:your |ur )?"
         r"(?:instagram|insta|facebook|snapchat|tiktok|tinder|account|profile)\b"
     ),
     _control(
@@ -172,5 +203,7 @@ CONTROL_MARKERS: tuple[Marker, ...] = (
         r"\b(?:puts?|putting) ideas in(?:to)? your head\b|\bturning you against me\b"
         r"|\b(?:is|are) a bad influence\b|\byou're not wearing that\b"
     ),
-    _control(r"\bdrive you (?:to work|everywhere)[^.!?]*[.!?]?\s*(?:from now on|you don't need)\b"),
+    _control(
+        r"\bdrive you (?:to work|everywhere)[^.!?]{0,120}[.!?]?\s*(?:from now on|you don't need)\b"
+    ),
 )

@@ -210,7 +210,7 @@ COVERT_MARKERS: tuple[Marker, ...] = (
         r"|dishonest|weak|spineless|annoying|useless)\b",
     ),
     _m("criticism", rf"\b{_YOU} (?:leave|dump|push) (?:every|all (?:the|of the)) \w+"),
-    _m("criticism", rf"\b{_YOU} forgot\b[^.!?]*(?:again|agai+n)\b|\b{_YOU} forgot again\b"),
+    _m("criticism", rf"\b{_YOU} forgot\b[^.!?]{0, 120}(?:again|agai+n)\b|\b{_YOU} forgot again\b"),
     # --- defensiveness: blame returned, the complaint not heard ---------------------------
     _m(
         "defensiveness",
@@ -255,7 +255,7 @@ COVERT_MARKERS: tuple[Marker, ...] = (
     ),
     _m(
         "defensiveness",
-        rf"\bwhy didn't {_YOU}\b[^.!?]*\?|\b(?:that's|thats) on {_YOU}\b",
+        rf"\bwhy didn't {_YOU}\b[^.!?]{0, 120}\?|\b(?:that's|thats) on {_YOU}\b",
         Gate.NOT_POSITIVE,
     ),
     _m(
@@ -340,7 +340,7 @@ COVERT_MARKERS: tuple[Marker, ...] = (
     ),
     _m(
         "sarcasm",
-        r"\b(?:wow|gee|oh),? (?:thanks|thank you)\b|\breally appreciated\b[^.!?]*👏|👏\s*👏"
+        r"\b(?:wow|gee|oh),? (?:thanks|thank you)\b|\breally appreciated\b[^.!?]{0,120}👏|👏\s*👏"
         r"|\bcool cool cool\b|\bper my last\b|\bwhy would i be upset\b",
         Gate.NOT_PLAYFUL,
     ),
@@ -366,7 +366,7 @@ COVERT_MARKERS: tuple[Marker, ...] = (
         r"\b(?:why is it|it's|its) always (?:me|my|about)\b|\bnot (?:once|one time|a single time)"
         rf"\b|\b{_YOU}(?:'ve| have)? (?:haven't|have not|never|not|didn't) (?:even )?once\b"
         r"|\bnothing"
-        r" i (?:do|say|did) is (?:ever )?(?:good|right|enough)\b|\byou\b[^.!?]*\bfor once\b"
+        r" i (?:do|say|did) is (?:ever )?(?:good|right|enough)\b|\byou\b[^.!?]{0,80}\bfor once\b"
         r"|\bevery\.? single\.?"
         r" time\b|\bevery (?:weekend|day|night|morning|week|holiday|christmas|time)\b[^.!?]{0,20}"
         r"\b(?:it's|its) the same\b",

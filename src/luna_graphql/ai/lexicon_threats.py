@@ -151,7 +151,11 @@ THREAT_MARKERS: tuple[Marker, ...] = (
         Gate.NOT_PLAYFUL,
     ),
     _leave(
-        r"\b(?:come|coming) home to an empty (?:house|flat|home|bed|apartment)\b|\bwent our (?:own"
+        r"\b(?:come|coming) home to an empty (?:house|flat|home|bed|apartment)\b|\bempty side of"
+        r" the bed\b|\bone-?way ticket\b|\bminutes to pack\b|\bnot (?:that )?easy to get rid of\b"
+        r"|\b(?:don't|do not) know if (?:we're|i'm|we are|i am|i'll be) coming back\b"
+        r"|\b(?:i(?:'ve| have| am|'m)?|we) (?:\w+ ){0,3}(?:annulment|mediator|mediation|separation)"
+        r"\b|\b(?:annulment|separation) (?:is possible|counsell?or|lawyer)\b|\bwent our (?:own"
         r"|separate) ways?\b|\b(?:don't|not sure i|no longer) (?:want|wanna) (?:to )?(?:\w+ ){0,4}"
         r"(?:with you|us|this) (?:anymore|any more)\b|\bconsider (?:us|this|it|me) (?:done|over"
         r"|finished)\b|\brelationship status\b|\blast chance\b"
@@ -167,11 +171,34 @@ THREAT_MARKERS: tuple[Marker, ...] = (
         r" my (?:half|share|things|stuff)\b|\b(?:blocking|block) you everywhere\b",
         Gate.AFTER_CONDITION,
     ),
+    _leave(
+        r"\b(?:that's|it's|thats) us (?:finished|done|over)\b|\bcancel us\b"
+        r"|(?<!is it )(?<!it\x27s just )"
+        r"\bme or (?:the|your|that|him|her) \w+\b|\bdon't bother (?:ringing|calling|texting"
+        r"|coming)\b|\btake the (?:kids|children|baby) and (?:go|leave)\b|\bstart leaving\b"
+        r"|\bstop waiting altogether\b|\benough to stay\b|\bstop pretending\b|\b(?:admit"
+        r"|accept) (?:that )?(?:it's|this is|we're) not working\b|\bsaid i can (?:stay|come|move)"
+        r"\b|\bi (?:can|could|will|am|'m|'ll)? ?(?:\w+ ){0,2}walk(?:ing)? out(?! of (?:the|work"
+        r"|my|this))\b",
+        Gate.NOT_PLAYFUL,
+    ),
     # --- harm -----------------------------------------------------------------------
+    _harm(
+        r"\blast message you(?:'ll)? (?:get|receive)\b|\bi'?m on the (?:bridge|roof|ledge)\b"
+        r"|\bdrive us (?:both )?off\b|\b(?:kill|end) us both\b|\bcan't promise (?:i won't|what)\b"
+        r"|\bunless you make me\b|\bdrag (?:you|u) (?:out|home|by)\b|\b(?:teeth|face) (?:up )?off "
+        r"the (?:floor|ground|pavement)\b|\bgoing off the (?:balcony|bridge|roof)\b"
+    ),
     _harm(
         rf"\b{_THREAT_MOOD} (?:\w+ ){{0,2}}(?:smash|burn|destroy|wreck|trash|slash|torch|key|bin"
         r"|delete)\w* (?:up )?(?:your|that|the|every|all)\b",
         Gate.AFTER_CONDITION,
+    ),
+    _harm(
+        r"\block (?:you|u) (?:out|outside|in)\b|\bneed (?:the|a) hospital\b|\b(?:your|ur) (?:\w+ )"
+        r"{0,2}(?:is |are )?going (?:in|into) the (?:dam|river|bin|fire|lake|skip|canal|sea)\b"
+        r"|\bthere's a (?:hammer|knife|gun|bat|axe)\b|\byour (?:\w+ ){0,2}and a (?:lighter|hammer"
+        r"|knife|match)\b|\bi(?:'ll| will) be dead\b(?! tired| on)"
     ),
     _harm(
         r"\byou(?:'ll| will) (?:be )?(?:bleeding|picking yourself up|on the floor|in a cast|black"
@@ -279,12 +306,22 @@ THREAT_MARKERS: tuple[Marker, ...] = (
     ),
     _veiled(r"\bremember (?:what happened|last time|that i know|i know|who)\b"),
     _veiled(
+        r"\bi can take (?:it|everything|it all) (?:back|away)\b|\beverything you have\b[^.!?]{0,20}"
+        r"\bi (?:gave|paid|bought)\b|\bend up (?:crying|hurt|sorry|alone)\b|\brunning out of "
+        r"patience\b|\bbefore you make me (?:angry|mad)\b|\bi(?:'m| am|'ll| will) (?:coming|come)"
+        r" to (?:get|find|fetch) you\b"
+    ),
+    _veiled(
         r"\bi(?:'ll| will) remember (?:this|that)\b|\bi know (?:the code|your (?:address|code"
         r"|schedule|route))\b|\bfind out what i(?:'m| am) (?:like|capable)\b|\b(?:would|it'd|it "
         r"would) be (?:such a |a real )?(?:shame|pity) if\b|\bi wonder what your \w+ (?:would"
         r"|will) (?:think|say)\b|\bi(?:'ll| will) be waiting (?:outside|for you)\b|\blucky i(?:'m"
         r"| am)\b|\bdon't push it\b|\bhope (?:it was|it's|it is) worth it\b|\bif i (?:started"
-        r"|start) talking\b|\bi(?:'ve| have)? (?:got )?(?:copies|screenshots|recordings|evidence)"
+        r"|start) talking\b|\bnobody (?:would|will) believe you\b|\bi(?:'ll| will) (?:hear|find"
+        r" out) about it\b|\bmore to lose\b|\btick[ ,-]?tock\b|\bif i were you,? i (?:wouldn't"
+        r"|would not)\b|\byou won't (?:enjoy|like|love) (?:how|what|my)\b|(?:^|[.!?]\s*)(?:shame"
+        r"|pity|awful) if\b|\bi'd hate for you to\b|\bi(?:'ve| have)? (?:got )?(?:copies"
+        r"|screenshots|recordings|evidence)"
         r" of\b|\blong memory\b|\bfor your own (?:sake|good)\b|\bhow far i(?:'ll| will)? go\b"
         r"|\bi know a lot about you\b|\bstill (?:got|have) (?:all )?(?:those|the|your) (?:pics"
         r"|photos|pictures|videos)\b"
@@ -298,6 +335,12 @@ THREAT_MARKERS: tuple[Marker, ...] = (
         r"(?:look|get|be) (?:a bit |a little |very |really )?(?:different|ugly|difficult)\b"
     ),
     _veiled(r"\b(?:see|let's see) how (?:that|this|it) works out for you\b"),
+    _veiled(
+        r"\b(?:would|it'd|it would) be (?:awful|terrible) if\b|\byour (?:boss|mum|mom|wife|husband"
+        r"|family|parents|work|manager|sponsor) (?:would|will) (?:love|like|want|be (?:interested"
+        r"|curious)) to (?:hear|know|see)\b|(?:just so you know|just saying|food for thought|think"
+        r" about (?:that|it)|bear that in mind|just a (?:friendly )?(?:tip|thought))\s*[.!]*\s*$"
+    ),
     _veiled(
         rf"\bmake (?:{_YOU}|sure {_YOU}) (?:regret|pay|sorry|suffer)\b"
         rf"|\bmake {_YOUR} life (?:hell|a (?:living )?hell|a misery|miserable)\b"

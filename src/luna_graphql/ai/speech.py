@@ -41,10 +41,10 @@ _EMOJI = re.compile(r"[\u2600-\u27bf\U0001f000-\U0001faff]")
 _COLD_EMOJI = frozenset("🙂🙃😐😑😒🙄😤😠😡🤬👏👍👌🤷🖕⚠🤔🍿💔")
 
 CONDITION = phrase(
-    r"\bif (?:you|u|nothing|this|things|that)\b|\bunless\b|\bone more (?:time|word|thing|comment"
-    r"|lie|chance)\b|\bkeep (?:it|this|that|talking|pushing|going|on|doing|choosing|ignoring"
+    r"\bif (?:you|u|nothing|this|things|that)\b|\bunless\b|\bone more \w+\b|\bcarry on\b"
+    r"|\bkeep (?:it|this|that|talking|pushing|going|on|doing|choosing|ignoring"
     r"|lying|testing|acting|stealing)\b|\bnext time (?:you|u)\b|\bor else\b|\botherwise\b"
-    r"|\bthe (?:next|minute|second|moment) (?:time )?(?:you|u)\b|\b(?:again|one more time) "
+    r"|\bthe (?:next|minute|second|moment|day)\b|\b(?:again|one more time) "
     r"(?:and|&)\b|\bor (?:i'm|i'll|we're|you'll)\b"
 )
 
