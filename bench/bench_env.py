@@ -112,7 +112,7 @@ def start_server(database_url: str, log_dir: Path, name: str) -> Server:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LUNA_")}
     env.update(SERVER_ENV, LUNA_DATABASE_URL=database_url)
     port = free_port()
-    return _started([LUNA, "serve", "--port", str(port)], env, port, log_dir, name)
+    return start_process([LUNA, "serve", "--port", str(port)], env, port, log_dir, name)
 
 
 def start_bare_server(log_dir: Path) -> Server:
@@ -130,12 +130,14 @@ def start_bare_server(log_dir: Path) -> Server:
         "--ws-per-message-deflate",
         "false",
     ]
-    return _started(command, dict(os.environ), port, log_dir, "bare")
+    return start_process(command, dict(os.environ), port, log_dir, "bare")
 
 
-def _started(
+def start_process(
     command: list[str], env: dict[str, str], port: int, log_dir: Path, name: str
 ) -> Server:
+    """Start `command` (an HTTP server on `port`), logging to `log_dir/<name>.log`, and wait
+    for its /healthz."""
     with (log_dir / f"{name}.log").open("wb") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     server = Server(process, port)

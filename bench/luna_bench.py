@@ -22,20 +22,17 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import asyncpg
-import httpx
 import psutil
 
 from bench.bench_clients import RawHttp
 from bench.bench_env import (
     LUNA,
-    ROOT,
     Server,
     asyncpg_dsn,
     drop_database,
@@ -43,6 +40,7 @@ from bench.bench_env import (
     fresh_database,
     make_couples,
     postgres_server,
+    start_process,
 )
 from bench.luna_report import REPORT, CpuRow, ServerRun, write_report
 from luna_graphql.ai import offload, sentiment
@@ -142,21 +140,7 @@ def _start(url: str, logs: Path) -> Server:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LUNA_")}
     env.update(SERVER_ENV, LUNA_DATABASE_URL=url)
     port = free_port()
-    with (logs / "server.log").open("wb") as log:
-        command = [LUNA, "serve", "--port", str(port)]
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=log, cwd=ROOT)
-    server = Server(process, port)
-    for _ in range(600):
-        if process.poll() is not None:
-            break
-        try:
-            if httpx.get(f"{server.base_url}/healthz", timeout=2).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    server.stop()
-    raise RuntimeError(f"the server did not become healthy; see {logs / 'server.log'}")
+    return start_process([LUNA, "serve", "--port", str(port)], env, port, logs, "server")
 
 
 async def _pending(url: str) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -19,6 +20,15 @@ def plain_text_at_rest() -> Iterator[None]:
     install_cipher(PLAIN_TEXT)
     yield
     install_cipher(PLAIN_TEXT)
+
+
+@pytest.fixture
+def bare_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """No LUNA_* variable of the machine's environment: commands see only what a test sets."""
+    for name in list(os.environ):
+        if name.startswith("LUNA_"):
+            monkeypatch.delenv(name)
+    return monkeypatch
 
 
 @pytest.fixture(scope="session")

@@ -24,12 +24,9 @@ CLI = [sys.executable, "-m", "luna_graphql.cli"]
 
 
 @pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    for name in list(os.environ):
-        if name.startswith("LUNA_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("LUNA_JWT_SECRET", SECRET)
-    return monkeypatch
+def env(bare_env: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    bare_env.setenv("LUNA_JWT_SECRET", SECRET)
+    return bare_env
 
 
 def claims_of(token: str) -> dict[str, object]:

@@ -16,11 +16,8 @@ CLI = [sys.executable, "-m", "luna_graphql.cli"]
 
 
 @pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    for name in list(os.environ):
-        if name.startswith("LUNA_"):
-            monkeypatch.delenv(name)
-    return monkeypatch
+def env(bare_env: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    return bare_env
 
 
 @pytest.mark.parametrize("command", ["serve", "migrate"])
