@@ -21,16 +21,6 @@ from luna_graphql.db.engine import to_asyncpg_dsn
 from luna_graphql.db.models import PartnerMessage
 from luna_graphql.services.messages import VIEW_COLUMNS
 
-# What the row pool raises while the database restarts or a backend is terminated (server
-# errors such as admin_shutdown, or a connection that died under us): worth retrying. A
-# query that starts in the instant between a terminated backend's FATAL message and its
-# closed socket gets asyncpg's InternalClientError ("another operation is in progress").
-TRANSIENT_ROW_ERRORS: tuple[type[BaseException], ...] = (
-    asyncpg.PostgresError,
-    asyncpg.InterfaceError,
-    asyncpg.InternalClientError,
-)
-
 _VIEW_KEYS = tuple(attr.key for attr in VIEW_COLUMNS)
 _VIEW_SQL = ", ".join(attr.property.columns[0].name for attr in VIEW_COLUMNS)
 _ANALYSIS_KEYS = (

@@ -1,0 +1,102 @@
+"""Telling "the database does not answer" apart from every other failure.
+
+While PostgreSQL restarts, is stopped or cannot be reached, each path fails differently: the
+ORM wraps the driver's error, asyncpg raises its own, and connecting fails with a plain
+OSError (a refused TCP port, a missing Unix socket, a timeout). Clients need one answer for
+all of them (retry later), and the server must not log them as bugs; everything else stays
+an unexpected error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import asyncpg
+from sqlalchemy.exc import DBAPIError
+
+from luna_graphql.errors import ServiceUnavailable
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# What a client is told to wait before retrying: about one reconnect of the LISTEN
+# connection and of the pools, which retry every couple of seconds while it lasts.
+RETRY_AFTER_S = 2.0
+
+_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    OSError,  # refused, unreachable, no socket file, connect timeout
+    asyncpg.PostgresConnectionError,  # class 08: lost, failed, could not connect
+    asyncpg.CannotConnectNowError,  # 57P03: starting up or shutting down
+    asyncpg.AdminShutdownError,  # 57P01: the server is shutting down
+    asyncpg.CrashShutdownError,  # 57P02: a backend crashed, the server restarts
+    asyncpg.TooManyConnectionsError,  # 53300: no slot now, maybe in a moment
+)
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True when exc, or what it wraps, says the database could not be reached."""
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, _UNAVAILABLE):
+            return True
+        if isinstance(current, DBAPIError):
+            if current.connection_invalidated:
+                return True
+            orig = current.orig
+            stack.append(orig if isinstance(orig, BaseException) else None)
+        if isinstance(current, asyncpg.InterfaceError) and "connection is closed" in str(current):
+            return True
+        stack.append(current.__cause__)
+    return False
+
+
+def unavailable() -> ServiceUnavailable:
+    return ServiceUnavailable(
+        "The service is temporarily unavailable; try again shortly",
+        retry_after_s=RETRY_AFTER_S,
+    )
+
+
+# What a read may fail with while the database restarts or a backend is terminated: server
+# errors such as admin_shutdown, a connection that died under us, the ORM's wrapping of
+# either. A query that starts in the instant between a terminated backend's FATAL message
+# and its closed socket gets asyncpg's InternalClientError ("another operation is in
+# progress"). Broader than `database_unavailable` on purpose: a read changes nothing, so
+# retrying one that would fail anyway only costs time.
+TRANSIENT_READ_ERRORS: tuple[type[BaseException], ...] = (
+    DBAPIError,
+    OSError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+)
+# Long enough to ride out a restart or a short outage; then the subscription ends with
+# SERVICE_UNAVAILABLE and its client resumes it.
+READ_RETRY_S = 60.0
+# The wait between attempts grows to this and no further: once the database answers again,
+# a waiting subscription reads within a second.
+READ_RETRY_MAX_DELAY_S = 1.0
+
+
+async def read_retrying(read: Callable[[], Awaitable[T]], *, what: str) -> T:
+    """A live subscription outlives a database blip: retry its reads, then give up."""
+    deadline = time.monotonic() + READ_RETRY_S
+    attempt = 0
+    while True:
+        try:
+            return await read()
+        except TRANSIENT_READ_ERRORS as exc:
+            if time.monotonic() >= deadline:
+                raise
+            logger.warning("%s read failed (%r); retrying", what, exc)
+            await asyncio.sleep(min(READ_RETRY_MAX_DELAY_S, 0.1 * 2**attempt))
+            attempt += 1
