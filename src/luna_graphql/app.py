@@ -33,7 +33,7 @@ from luna_graphql.services.delivery import DeliveryTracker
 from luna_graphql.services.message_loader import MessageLoader
 from luna_graphql.services.message_rows import create_row_pool
 from luna_graphql.services.message_stream import prefetch_added_message
-from luna_graphql.services.presence import PresenceNode
+from luna_graphql.services.presence_node import PresenceNode
 from luna_graphql.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,9 @@
 its token expires, and release it when it ends.
 
 Rejections close the socket with graphql-transport-ws's 4403 (Forbidden); a `subscribe`
-before the acknowledgement gets 4401 (Unauthorized) from the protocol handler. An expiring
+before the acknowledgement gets 4401 (Unauthorized) from the protocol handler. While the
+database does not answer, `connection_init` closes with 1013 (Try Again Later), which
+graphql-ws clients retry. An expiring
 token closes with 4403 too, which graphql-ws clients treat as retryable: they reconnect with
 fresh `connectionParams`, resuming `messageAdded` with `afterSeq`.
 """
@@ -32,11 +34,13 @@ from luna_graphql.api.auth import bearer_token
 from luna_graphql.api.context import LunaContext
 from luna_graphql.api.direct_frames import enter_operation
 from luna_graphql.api.realtime_runtime import realtime_of
-from luna_graphql.errors import LunaError, RateLimited
+from luna_graphql.db.outage import database_unavailable, unavailable
+from luna_graphql.errors import LunaError, RateLimited, ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 
 TOKEN_EXPIRED = 4403
+TRY_AGAIN_LATER = 1013
 
 
 @dataclass(slots=True, eq=False)
@@ -136,6 +140,11 @@ async def accept_socket(context: LunaContext) -> None:
         )
     except RateLimited:
         raise ConnectionRejectionError({"code": "RATE_LIMITED"}) from None
+    except Exception as exc:
+        if not database_unavailable(exc):
+            raise
+        logger.warning("socket refused, database unavailable (%r)", exc)
+        raise unavailable() from None
     expires_at = token_expiry(token)
     if expires_at is not None:
         EXPIRIES.add(expires_at, context, state)
@@ -151,10 +160,8 @@ async def release_socket(context: LunaContext | None) -> None:
         state.closing.cancel()
     if state.connection_id is not None:
         connection_id, state.connection_id = state.connection_id, None
-        try:
-            await realtime_of(context).presence.disconnect(connection_id)
-        except Exception:
-            logger.exception("presence disconnect failed; the reaper will clean up")
+        # Never raises: a goodbye the database missed is retried by the presence loop.
+        await realtime_of(context).presence.disconnect(connection_id)
 
 
 def _expire(context: LunaContext, state: SocketState) -> None:
@@ -205,7 +212,10 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[LunaContext, None]):
         await super().run_operation(operation)
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
-        await super().handle_connection_init(message)
+        try:
+            await super().handle_connection_init(message)
+        except ServiceUnavailable:
+            await self.websocket.close(code=TRY_AGAIN_LATER, reason="Service unavailable")
         # The cancelled init-timeout task stays referenced for the socket's whole life,
         # holding its CancelledError, traceback and frames (~1.6 KiB per idle socket). Once
         # it has finished, shutdown has nothing to wait for.
