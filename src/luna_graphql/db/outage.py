@@ -18,6 +18,7 @@ from typing import TypeVar
 import asyncpg
 from sqlalchemy.exc import DBAPIError
 
+from luna_graphql.db.engine import to_asyncpg_dsn
 from luna_graphql.errors import ServiceUnavailable
 
 logger = logging.getLogger(__name__)
@@ -100,3 +101,9 @@ async def read_retrying(read: Callable[[], Awaitable[T]], *, what: str) -> T:
             logger.warning("%s read failed (%r); retrying", what, exc)
             await asyncio.sleep(min(READ_RETRY_MAX_DELAY_S, 0.1 * 2**attempt))
             attempt += 1
+
+
+async def ping(database_url: str, *, timeout_s: float = 5.0) -> None:
+    """Connect once and hang up; raises what connecting raised."""
+    conn = await asyncpg.connect(to_asyncpg_dsn(database_url), timeout=timeout_s)
+    await conn.close()
