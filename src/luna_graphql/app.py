@@ -140,16 +140,27 @@ def create_app(settings: Settings | None = None) -> Starlette:
             install_cipher(previous_cipher)
 
     async def healthz(request: Request) -> JSONResponse:
+        """Readiness: the database answers and this process hears events (its LISTEN
+        connection is up), i.e. it can take requests and keep sockets current."""
+        checks = {"database": "ok", "listener": "ok"}
         try:
             async with asyncio.timeout(2.0):
                 async with request.app.state.engine.connect() as connection:
                     await connection.execute(text("SELECT 1"))
         except Exception as exc:  # any failure means "not ready"; the reason is logged
             log.warning("health check failed: %s", type(exc).__name__)
-            return JSONResponse(
-                {"status": "unavailable", "reason": "database unreachable"}, status_code=503
-            )
-        return JSONResponse({"status": "ok"})
+            checks["database"] = "unreachable"
+        if not request.app.state.runtime.realtime.bus.listening:
+            checks["listener"] = "reconnecting"
+        if checks["database"] != "ok":
+            reason = "database unreachable"
+        elif checks["listener"] != "ok":
+            reason = "event listener reconnecting"
+        else:
+            return JSONResponse({"status": "ok", "checks": checks})
+        return JSONResponse(
+            {"status": "unavailable", "reason": reason, "checks": checks}, status_code=503
+        )
 
     graphql = build_graphql_app(build_schema(settings), settings)
     middleware = []

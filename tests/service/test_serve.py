@@ -59,13 +59,54 @@ async def test_healthz_reports_503_while_the_database_is_down_and_recovers() -> 
             app.router.lifespan_context(app),
             httpx.AsyncClient(transport=transport, base_url="http://test") as client,
         ):
-            assert (await client.get("/healthz")).status_code == 200
+            response = await client.get("/healthz")
+            assert response.status_code == 200
+            assert response.json() == {
+                "status": "ok",
+                "checks": {"database": "ok", "listener": "ok"},
+            }
             await asyncio.to_thread(postgres.stop_server)
             response = await client.get("/healthz")
             assert response.status_code == 503
-            assert response.json() == {"status": "unavailable", "reason": "database unreachable"}
+            assert response.json()["reason"] == "database unreachable"
+            assert response.json()["checks"]["database"] == "unreachable"
             await asyncio.to_thread(postgres.start_server)
+            await _eventually_ready(client)
+
+
+async def test_healthz_reports_a_lost_event_listener(database_url: str) -> None:
+    # The events come from a server of their own here, so that the listener alone is lost.
+    with ThrowawayPostgres() as events:
+        settings = Settings(
+            database_url=database_url, bus_url=events.dsn, analysis_worker_enabled=False
+        )
+        app = create_app(settings)
+        transport = httpx.ASGITransport(app=app)
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=transport, base_url="http://test") as client,
+        ):
             assert (await client.get("/healthz")).status_code == 200
+            await asyncio.to_thread(events.stop_server)
+            deadline = time.monotonic() + 10
+            while (response := await client.get("/healthz")).status_code == 200:
+                assert time.monotonic() < deadline, "the lost listener went unnoticed"
+                await asyncio.sleep(0.1)
+            assert response.json() == {
+                "status": "unavailable",
+                "reason": "event listener reconnecting",
+                "checks": {"database": "ok", "listener": "reconnecting"},
+            }
+            await asyncio.to_thread(events.start_server)
+            await _eventually_ready(client)
+
+
+async def _eventually_ready(client: httpx.AsyncClient, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while (response := await client.get("/healthz")).status_code != 200:
+        assert time.monotonic() < deadline, response.json()
+        await asyncio.sleep(0.1)
+    assert response.json()["checks"] == {"database": "ok", "listener": "ok"}
 
 
 def test_serve_without_a_database_gives_up_with_one_clear_line(tmp_path: Path) -> None:
