@@ -38,6 +38,9 @@ from luna_graphql.settings import Settings
 
 log = logging.getLogger(__name__)
 
+# How long shutdown waits for delivery marks still retrying (the database is down).
+SHUTDOWN_MARKS_S = 5.0
+
 
 @asynccontextmanager
 async def run_realtime(
@@ -77,7 +80,7 @@ async def run_realtime(
         heartbeat.cancel()
         await asyncio.gather(heartbeat, return_exceptions=True)
         await realtime.presence.close()
-        await realtime.delivery.wait_idle()
+        await realtime.delivery.wait_idle(timeout_s=SHUTDOWN_MARKS_S)
         await bus.disconnect()
         await rows.close()
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from luna_graphql.db.models import PartnerMessage
-from luna_graphql.db.outage import read_retrying
+from luna_graphql.db.outage import retry_transient
 from luna_graphql.errors import BadUserInput, NotFound
 from luna_graphql.realtime.bus import BroadcastBus, build_bus
 from luna_graphql.realtime.events import BusEvent, channel_for
@@ -349,5 +349,5 @@ async def test_a_read_that_meets_a_terminated_row_connection_is_retried(
         await admin.close()
     assert killed >= 1
     loader = MessageLoader(rows)
-    got = await read_retrying(lambda: loader.read_after(world.conversation_id, 0), what="test")
+    got = await retry_transient(lambda: loader.read_after(world.conversation_id, 0), what="test")
     assert [m.content for m in got] == ["kept"]

@@ -67,39 +67,40 @@ def unavailable() -> ServiceUnavailable:
     )
 
 
-# What a read may fail with while the database restarts or a backend is terminated: server
+# What a statement may fail with while the database restarts or a backend is terminated: server
 # errors such as admin_shutdown, a connection that died under us, the ORM's wrapping of
 # either. A query that starts in the instant between a terminated backend's FATAL message
 # and its closed socket gets asyncpg's InternalClientError ("another operation is in
-# progress"). Broader than `database_unavailable` on purpose: a read changes nothing, so
-# retrying one that would fail anyway only costs time.
-TRANSIENT_READ_ERRORS: tuple[type[BaseException], ...] = (
+# progress"). Broader than `database_unavailable` on purpose: the statements retried are
+# safe to run again, so retrying one that would fail anyway only costs time.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     DBAPIError,
     OSError,
     asyncpg.PostgresError,
     asyncpg.InterfaceError,
     asyncpg.InternalClientError,
 )
-# Long enough to ride out a restart or a short outage; then the subscription ends with
-# SERVICE_UNAVAILABLE and its client resumes it.
-READ_RETRY_S = 60.0
+# Long enough to ride out a restart or a short outage; then a subscription ends with
+# SERVICE_UNAVAILABLE (its client resumes it) and a delivery mark is given up.
+RETRY_S = 60.0
 # The wait between attempts grows to this and no further: once the database answers again,
-# a waiting subscription reads within a second.
-READ_RETRY_MAX_DELAY_S = 1.0
+# whatever waits runs within a second.
+RETRY_MAX_DELAY_S = 1.0
 
 
-async def read_retrying(read: Callable[[], Awaitable[T]], *, what: str) -> T:
-    """A live subscription outlives a database blip: retry its reads, then give up."""
-    deadline = time.monotonic() + READ_RETRY_S
+async def retry_transient(run: Callable[[], Awaitable[T]], *, what: str) -> T:
+    """Run a statement that is safe to run again (a read, a forward-only mark) until it
+    gets through a database blip, for at most RETRY_S."""
+    deadline = time.monotonic() + RETRY_S
     attempt = 0
     while True:
         try:
-            return await read()
-        except TRANSIENT_READ_ERRORS as exc:
+            return await run()
+        except TRANSIENT_ERRORS as exc:
             if time.monotonic() >= deadline:
                 raise
-            logger.warning("%s read failed (%r); retrying", what, exc)
-            await asyncio.sleep(min(READ_RETRY_MAX_DELAY_S, 0.1 * 2**attempt))
+            logger.warning("%s failed (%r); retrying", what, exc)
+            await asyncio.sleep(min(RETRY_MAX_DELAY_S, 0.1 * 2**attempt))
             attempt += 1
 
 

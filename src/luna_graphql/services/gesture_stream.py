@@ -28,7 +28,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from luna_graphql.db.models import ConnectionGesture
-from luna_graphql.db.outage import read_retrying
+from luna_graphql.db.outage import retry_transient
 from luna_graphql.realtime.bus import EventBus, Resync
 from luna_graphql.realtime.events import BusEvent, channel_for
 from luna_graphql.services.access import Membership, Viewer, find_membership
@@ -80,12 +80,12 @@ async def _relay_gestures(
         event: BusEvent | Resync | None = Resync()
         while event is not None:
             if isinstance(event, Resync):
-                items, since = await read_retrying(
-                    partial(_catch_up, sessionmaker, member, since), what="gesture stream"
+                items, since = await retry_transient(
+                    partial(_catch_up, sessionmaker, member, since), what="gesture stream read"
                 )
             else:
-                items = await read_retrying(
-                    partial(_read_event, sessionmaker, member, event), what="gesture stream"
+                items = await retry_transient(
+                    partial(_read_event, sessionmaker, member, event), what="gesture stream read"
                 )
             for item in items:
                 key = (item.kind, item.gesture.id)

@@ -27,7 +27,7 @@ from functools import partial
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from luna_graphql.db.models import PartnerMessage
-from luna_graphql.db.outage import read_retrying
+from luna_graphql.db.outage import retry_transient
 from luna_graphql.errors import BadUserInput
 from luna_graphql.realtime.bus import EventBus, Resync
 from luna_graphql.realtime.events import BusEvent, channel_for
@@ -199,11 +199,11 @@ async def _relay_messages(
             events.push_with(relay.push_now)
         while True:
             if relay.catching_up:
-                rows = await read_retrying(
+                rows = await retry_transient(
                     partial(
                         loader.read_after, conversation_id, relay.last, fresh_after=fresh_after
                     ),
-                    what="message stream",
+                    what="message stream read",
                 )
                 relay.catching_up = len(rows) >= PAGE_SIZE
             else:
@@ -218,9 +218,9 @@ async def _relay_messages(
                 seq = _message_seq(event, relay.conversation_key)
                 if seq is None or seq <= relay.last:
                     continue  # another kind of event, or a duplicate
-                rows = await read_retrying(
+                rows = await retry_transient(
                     partial(loader.read_after, conversation_id, relay.last, up_to=seq),
-                    what="message stream",
+                    what="message stream read",
                 )
                 # A gap wider than a page: read on from the database until current.
                 relay.catching_up, fresh_after = len(rows) >= PAGE_SIZE, loader.mark()

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from luna_graphql.db.models import PresenceConnection, Relationship, UserPresence
-from luna_graphql.db.outage import read_retrying
+from luna_graphql.db.outage import retry_transient
 from luna_graphql.realtime.bus import EventBus, Resync
 from luna_graphql.realtime.events import BusEvent, channel_for
 from luna_graphql.services.access import Membership, Viewer, find_membership
@@ -88,9 +88,9 @@ async def _relay_presence(
         while event is not None:
             state: PresenceState | None
             if isinstance(event, Resync):
-                state = await read_retrying(
+                state = await retry_transient(
                     partial(_read, sessionmaker, partner_id, offline_after_s),
-                    what="presence stream",
+                    what="presence stream read",
                 )
             else:
                 state = _partner_state(event, partner_id)
