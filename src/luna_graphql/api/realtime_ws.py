@@ -208,8 +208,11 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[LunaContext, None]):
 
     async def run_operation(self, operation: Operation[LunaContext, None]) -> None:
         # The operation's own task: its resolver learns which operation it serves here.
-        enter_operation(operation)
-        await super().run_operation(operation)
+        slot = enter_operation(operation)
+        try:
+            await super().run_operation(operation)
+        finally:
+            slot.clear()
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         try:
