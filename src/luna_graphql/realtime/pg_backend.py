@@ -101,7 +101,9 @@ class ListenNotifyBackend(BroadcastBackend):
         # Fail fast on a wrong DSN at startup; only later losses are retried forever.
         self._pool = await asyncpg.create_pool(
             self._dsn,
-            min_size=1,
+            # No floor: asyncpg restores one in the background, logging a traceback per failed
+            # attempt while the database is down; connections open on demand instead.
+            min_size=0,
             max_size=2,
             timeout=self._command_timeout,
             server_settings={"application_name": "luna-graphql-notify"},

@@ -90,7 +90,9 @@ async def _keep_session(_conn: asyncpg.Connection) -> None:
 async def create_row_pool(database_url: str, *, max_size: int) -> asyncpg.Pool:
     pool: asyncpg.Pool = await asyncpg.create_pool(
         to_asyncpg_dsn(database_url),
-        min_size=1,
+        # No floor: asyncpg restores one in the background, logging a traceback per failed
+        # attempt while the database is down; connections open on demand instead.
+        min_size=0,
         max_size=max_size,
         init=_init_connection,
         reset=_keep_session,
