@@ -98,6 +98,12 @@ async def create_row_pool(database_url: str, *, max_size: int) -> asyncpg.Pool:
         reset=_keep_session,
         server_settings={"application_name": "luna-graphql-stream"},
     )
+    try:
+        async with pool.acquire():  # one connection now: a wrong DSN fails at start-up
+            pass
+    except BaseException:
+        pool.terminate()
+        raise
     return pool
 
 
