@@ -27,7 +27,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from luna_graphql.ai.assistant import Assistant
 from luna_graphql.ai.local import LocalAssistant
 from luna_graphql.ai.models import ContextMessage, DraftReview
-from luna_graphql.errors import RateLimited
 from luna_graphql.realtime.events import EventEmitter
 from luna_graphql.services.access import Membership, Viewer, find_conversation_membership
 from luna_graphql.services.analysis import count_consecutive_negative, recent_escalations
@@ -40,7 +39,6 @@ from luna_graphql.services.luna_policy import (
 )
 from luna_graphql.services.message_send import (
     SentMessage,
-    already_sent,
     check_send,
     clean_client_message_id,
     clean_content,
@@ -48,6 +46,7 @@ from luna_graphql.services.message_send import (
     send_message,
 )
 from luna_graphql.services.message_send_rows import send_plain
+from luna_graphql.services.send_budget import spend_or_first
 from luna_graphql.services.suggestions import (
     SuggestionView,
     find_pending_suggestion,
@@ -170,10 +169,8 @@ async def send_with_review(
     A retried clientMessageId returns the message it already sent, before any review; a
     retry of a stopped send returns its still unanswered suggestion.
 
-    `spend` takes one send from the viewer's budget (RateLimited when spent), once the input
-    passed the checks that need no database: malformed sends cost nothing, and over the
-    limit a retry of a send that happened still gets its message. A send the database
-    refuses (another couple's conversation) has spent its share: finding out cost a query.
+    `spend` takes one send from the viewer's budget once the input passed the checks that
+    need no database (see `send_budget.spend_or_first`).
 
     `row_pool` (an asyncpg pool, only when the emitter is the transactional `pg_notify`
     one): a send with no review to run goes through `message_send_rows.send_plain`, the
@@ -182,15 +179,10 @@ async def send_with_review(
     text = clean_content(content, max_chars=max_content_chars)
     client_id = clean_client_message_id(client_message_id)
     if spend is not None:
-        try:
-            await spend()
-        except RateLimited:
-            async with scopes.read() as session:
-                first = await already_sent(
-                    session, viewer=viewer, conversation_id=conversation_id, client_id=client_id
-                )
-            if first is None:
-                raise
+        first = await spend_or_first(
+            spend, scopes.read, viewer=viewer, conversation_id=conversation_id, client_id=client_id
+        )
+        if first is not None:
             return first
     if row_pool is not None:
         sent = await send_plain(

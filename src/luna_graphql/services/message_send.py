@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import load_only
 
 from luna_graphql.db.models import PartnerMessage
-from luna_graphql.errors import BadUserInput, Conflict, LunaError, NotFound
+from luna_graphql.errors import BadUserInput, Conflict, NotFound
 from luna_graphql.realtime.events import BusEvent, EventEmitter
 from luna_graphql.services.access import (
     Membership,
@@ -172,30 +172,6 @@ async def check_send(
     if not reply_found:
         raise NotFound("Message to reply to not found", field="replyToId")
     return SendCheck(membership, None)
-
-
-async def already_sent(
-    session: AsyncSession,
-    *,
-    viewer: Viewer,
-    conversation_id: uuid.UUID,
-    client_id: str | None,
-) -> SentMessage | None:
-    """The message a retried clientMessageId already sent, by `check_send`'s own lookup;
-    None without one, or when the lookup is refused (the caller's answer stands)."""
-    if client_id is None:
-        return None
-    try:
-        check = await check_send(
-            session,
-            viewer=viewer,
-            conversation_id=conversation_id,
-            client_id=client_id,
-            reply_to_id=None,
-        )
-    except LunaError:
-        return None
-    return check.retried
 
 
 async def insert_message(
