@@ -81,6 +81,17 @@ class ThrowawayPostgres:
         """Shut PostgreSQL down (fast: clients are disconnected), keeping the data dir."""
         self._pg_ctl_stop(self._require())
 
+    def crash(self) -> None:
+        """Stop PostgreSQL as a crash would (immediate: no checkpoint, recovery on start)."""
+        server = self._require()
+        pgexec(
+            "pg_ctl",
+            ("-w", "-m", "immediate", "-D", str(self.pgdata), "stop"),
+            bin_path=server.bin_path,
+            user=server.system_user,
+            timeout=30,
+        )
+
     def start_server(self) -> None:
         """Start PostgreSQL again on the same data dir and socket."""
         server = self._require()

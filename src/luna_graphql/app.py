@@ -33,10 +33,13 @@ from luna_graphql.services.delivery import DeliveryTracker
 from luna_graphql.services.message_loader import MessageLoader
 from luna_graphql.services.message_rows import create_row_pool
 from luna_graphql.services.message_stream import prefetch_added_message
-from luna_graphql.services.presence import PresenceNode
+from luna_graphql.services.presence_node import PresenceNode
 from luna_graphql.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# How long shutdown waits for delivery marks still retrying (the database is down).
+SHUTDOWN_MARKS_S = 5.0
 
 
 @asynccontextmanager
@@ -77,7 +80,7 @@ async def run_realtime(
         heartbeat.cancel()
         await asyncio.gather(heartbeat, return_exceptions=True)
         await realtime.presence.close()
-        await realtime.delivery.wait_idle()
+        await realtime.delivery.wait_idle(timeout_s=SHUTDOWN_MARKS_S)
         await bus.disconnect()
         await rows.close()
 
@@ -143,16 +146,27 @@ def create_app(settings: Settings | None = None) -> Starlette:
             install_cipher(previous_cipher)
 
     async def healthz(request: Request) -> JSONResponse:
+        """Readiness: the database answers and this process hears events (its LISTEN
+        connection is up), i.e. it can take requests and keep sockets current."""
+        checks = {"database": "ok", "listener": "ok"}
         try:
             async with asyncio.timeout(2.0):
                 async with request.app.state.engine.connect() as connection:
                     await connection.execute(text("SELECT 1"))
         except Exception as exc:  # any failure means "not ready"; the reason is logged
             log.warning("health check failed: %s", type(exc).__name__)
-            return JSONResponse(
-                {"status": "unavailable", "reason": "database unreachable"}, status_code=503
-            )
-        return JSONResponse({"status": "ok"})
+            checks["database"] = "unreachable"
+        if not request.app.state.runtime.realtime.bus.listening:
+            checks["listener"] = "reconnecting"
+        if checks["database"] != "ok":
+            reason = "database unreachable"
+        elif checks["listener"] != "ok":
+            reason = "event listener reconnecting"
+        else:
+            return JSONResponse({"status": "ok", "checks": checks})
+        return JSONResponse(
+            {"status": "unavailable", "reason": reason, "checks": checks}, status_code=503
+        )
 
     graphql = build_graphql_app(build_schema(settings), settings)
     return SocketsFirst(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable, Sequence
 from types import FrameType
 
@@ -24,13 +26,20 @@ log = logging.getLogger("luna_graphql")
 Command = Callable[[argparse.Namespace, Settings], int]
 
 
-def _exit_on_sigterm() -> None:
-    # Before uvicorn takes over signals (and after it gives them back), SIGTERM must unwind
-    # through `finally` so an embedded PostgreSQL we started is stopped, not orphaned.
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+_STOPPED = frozenset(128 + signum for signum in _STOP_SIGNALS)
+
+
+def _exit_on_stop_signals() -> None:
+    # Outside uvicorn, SIGTERM and SIGINT must unwind through `finally` so that an embedded
+    # PostgreSQL we started is stopped, not orphaned. uvicorn handles them itself while it
+    # serves (a graceful shutdown) and raises the signal again once it has given the
+    # handlers back, which lands here too: `run_serve` treats that exit as the clean one.
     def handler(signum: int, frame: FrameType | None) -> None:
         raise SystemExit(128 + signum)
 
-    signal.signal(signal.SIGTERM, handler)
+    for signum in _STOP_SIGNALS:
+        signal.signal(signum, handler)
 
 
 def resolve_database_url(settings: Settings) -> tuple[str, Callable[[], None]]:
@@ -63,6 +72,46 @@ def check_bus_url(settings: Settings) -> None:
             raise CommandError(f"invalid configuration: LUNA_BUS_URL: {exc}", code=2) from None
 
 
+# Between attempts to reach the database at start-up.
+DATABASE_WAIT_STEP_S = 2.0
+
+
+def wait_for_database(url: str, wait_s: float) -> None:
+    """Return once the database answers; meanwhile one log line per failed attempt. After
+    `wait_s`, a CommandError: one clear line, exit code 1, no traceback."""
+    from sqlalchemy.engine import make_url
+
+    from luna_graphql.db.outage import database_unavailable, ping
+
+    where = make_url(url).render_as_string(hide_password=True)
+    deadline = time.monotonic() + wait_s
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            asyncio.run(ping(url))
+            return
+        except Exception as exc:
+            if not database_unavailable(exc):
+                raise
+            reason = f"{type(exc).__name__}: {exc}"
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise CommandError(
+                f"database unreachable at {where} after {attempt} attempts ({reason}); "
+                "is PostgreSQL running? (LUNA_DATABASE_WAIT_S sets how long to wait)"
+            )
+        delay = min(DATABASE_WAIT_STEP_S, left)
+        log.warning(
+            "database unreachable at %s (attempt %d: %s); next attempt in %.0f s",
+            where,
+            attempt,
+            reason,
+            delay,
+        )
+        time.sleep(delay)
+
+
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -70,28 +119,33 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     from luna_graphql.db.migrate import upgrade_database
     from luna_graphql.log_config import uvicorn_log_config
 
-    _exit_on_sigterm()
+    _exit_on_stop_signals()
     url, stop_database = resolve_database_url(settings)
     try:
+        wait_for_database(url, settings.database_wait_s)
         upgrade_database(url)
         # Workers are separate processes that rebuild Settings from the environment.
         os.environ["LUNA_DATABASE_URL"] = url
-        uvicorn.run(
-            "luna_graphql.app:create_app_from_env",
-            factory=True,
-            host=args.host or settings.host,
-            port=args.port or settings.port,
-            workers=args.workers or settings.workers,
-            log_level="info",
-            log_config=uvicorn_log_config(),
-            ws_max_size=1024 * 1024,
-            # Messages are small JSON frames; a zlib context per socket would cost far more
-            # memory (hundreds of KiB each at thousands of idle sockets) than it saves.
-            ws_per_message_deflate=False,
-            # uvicorn's sans-I/O protocol minus ~5 KiB per idle socket (api/ws_protocol.py).
-            ws=WS_PROTOCOL,
-            timeout_graceful_shutdown=10,
-        )
+        try:
+            uvicorn.run(
+                "luna_graphql.app:create_app_from_env",
+                factory=True,
+                host=args.host or settings.host,
+                port=args.port or settings.port,
+                workers=args.workers or settings.workers,
+                log_level="info",
+                log_config=uvicorn_log_config(),
+                ws_max_size=1024 * 1024,
+                # Messages are small JSON frames; a zlib context per socket would cost far more
+                # memory (hundreds of KiB each at thousands of idle sockets) than it saves.
+                ws_per_message_deflate=False,
+                # uvicorn's sans-I/O protocol minus ~5 KiB per idle socket (api/ws_protocol.py).
+                ws=WS_PROTOCOL,
+                timeout_graceful_shutdown=10,
+            )
+        except SystemExit as exc:
+            if exc.code not in _STOPPED:
+                raise  # uvicorn's own exits (a failed start-up) keep their code
     finally:
         stop_database()
     return 0
@@ -102,6 +156,7 @@ def run_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
     url, stop_database = resolve_database_url(settings)
     try:
+        wait_for_database(url, settings.database_wait_s)
         if args.downgrade:
             downgrade_database(url, args.revision or "base")
         else:

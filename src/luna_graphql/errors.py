@@ -12,6 +12,7 @@ class ErrorCode(StrEnum):
     BAD_USER_INPUT = "BAD_USER_INPUT"
     CONFLICT = "CONFLICT"
     RATE_LIMITED = "RATE_LIMITED"
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 
@@ -50,5 +51,16 @@ class RateLimited(LunaError):
     code = ErrorCode.RATE_LIMITED
 
     def __init__(self, message: str, *, retry_after_s: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class ServiceUnavailable(LunaError):
+    """A dependency (the database) does not answer: nothing is wrong with the request, and
+    the same request may succeed after `retry_after_s`."""
+
+    code = ErrorCode.SERVICE_UNAVAILABLE
+
+    def __init__(self, message: str, *, retry_after_s: float) -> None:
         super().__init__(message)
         self.retry_after_s = retry_after_s

@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(default_factory=default_data_dir)
     db_pool_size: int = Field(default=10, ge=1)
+    # How long `serve` and `migrate` wait for the database to answer at start.
+    database_wait_s: float = Field(default=30.0, ge=0)
     db_max_overflow: int = Field(default=10, ge=0)
     # Message text at rest: `id:base64-32-byte-key,…`, the first encrypts; empty = plain.
     encryption_keys: SecretStr = SecretStr("")

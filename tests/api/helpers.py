@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -14,10 +15,13 @@ from typing import Any
 import asyncpg
 import httpx
 import jwt
+import uvicorn
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from starlette.applications import Starlette
 
 from luna_graphql.api.auth import mint_token
+from luna_graphql.api.ws_protocol import WS_PROTOCOL
 from luna_graphql.db.engine import to_asyncpg_dsn
 from luna_graphql.realtime.events import BusEvent, channel_for
 from luna_graphql.settings import Settings
@@ -30,6 +34,7 @@ ALL_CODES = {
     "BAD_USER_INPUT",
     "CONFLICT",
     "RATE_LIMITED",
+    "SERVICE_UNAVAILABLE",
     "INTERNAL_SERVER_ERROR",
     "GRAPHQL_PARSE_FAILED",
     "GRAPHQL_VALIDATION_FAILED",
@@ -290,3 +295,24 @@ async def assert_refused_unchanged(
             assert result["errors"][0]["extensions"].get("field") == field, result
         assert await log.drain() == []
     assert await rows() == before
+
+
+@asynccontextmanager
+async def serving(app: Starlette) -> AsyncIterator[str]:
+    """The app (its lifespan already running) served by real uvicorn with our WebSocket
+    protocol on a free port; yields its base URL."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, ws=WS_PROTOCOL, log_level="warning", lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task

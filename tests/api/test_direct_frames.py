@@ -4,19 +4,14 @@ WebSockets to the app served by uvicorn with our WebSocket protocol, on real Pos
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import socket
 import uuid
-from collections.abc import AsyncIterator
 
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 
-from luna_graphql.api.ws_protocol import WS_PROTOCOL
 from luna_graphql.realtime.events import channel_for
 from luna_graphql.realtime.inbox import Subscription
-from tests.api.helpers import CoupleClients
+from tests.api.helpers import CoupleClients, serving
 from tests.realtime_ws.client import GqlWs, Operation
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -30,25 +25,6 @@ WITH_ANALYSIS = """
 subscription ($c: ID!) {
   messageAdded(conversationId: $c) { seq content analysis { sentimentLabel } }
 }"""
-
-
-@contextlib.asynccontextmanager
-async def serving(app: Starlette) -> AsyncIterator[str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, ws=WS_PROTOCOL, log_level="warning", lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
 
 
 def inboxes(app: Starlette, pair: CoupleClients) -> list[Subscription]:

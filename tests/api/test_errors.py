@@ -106,3 +106,32 @@ async def test_send_is_rate_limited_per_user(database_url: str, session: AsyncSe
         assert (await a.data("{ conversation { messageCount } }"))["conversation"][
             "messageCount"
         ] == 4
+
+
+async def test_send_budget_spares_retries_and_malformed_sends(
+    database_url: str, session: AsyncSession
+) -> None:
+    couple = await make_couple(session)
+    settings = make_settings(database_url, rate_limit_send="2/minute")
+    async with serve(settings) as http:
+        a = GraphQLClient(http, token_for(settings, couple.partner_a.id))
+        conversation = (await a.data("{ conversation { id } }"))["conversation"]["id"]
+
+        def send(content: str, key: str | None = None) -> dict[str, object]:
+            return {
+                "input": {"conversationId": conversation, "content": content}
+                | ({} if key is None else {"clientMessageId": key})
+            }
+
+        for malformed in (send("   "), send("x" * 5001), send("hi", ""), send("hi", "k" * 129)):
+            assert (await a.execute(SEND, malformed)).codes == ["BAD_USER_INPUT"]
+        first = (await a.data(SEND, send("one", "key-1")))["sendMessage"]["message"]
+        await a.data(SEND, send("two", "key-2"))
+        assert (await a.execute(SEND, send("three", "key-3"))).codes == ["RATE_LIMITED"]
+        assert (await a.execute(SEND, send("three"))).codes == ["RATE_LIMITED"]
+        # The client never saw the answer to its first send: over the limit, it still learns.
+        retried = (await a.data(SEND, send("one", "key-1")))["sendMessage"]["message"]
+        assert retried["id"] == first["id"]
+        assert (await a.data("{ conversation { messageCount } }"))["conversation"][
+            "messageCount"
+        ] == 2

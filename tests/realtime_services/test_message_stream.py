@@ -13,13 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from luna_graphql.db.models import PartnerMessage
+from luna_graphql.db.outage import retry_transient
 from luna_graphql.errors import BadUserInput, NotFound
 from luna_graphql.realtime.bus import BroadcastBus, build_bus
 from luna_graphql.realtime.events import BusEvent, channel_for
 from luna_graphql.realtime.pg_backend import ListenNotifyBackend, to_asyncpg_dsn
 from luna_graphql.services.delivery import DeliveryTracker
 from luna_graphql.services.message_loader import MessageLoader
-from luna_graphql.services.message_stream import read_retrying, stream_messages
+from luna_graphql.services.message_stream import stream_messages
 from tests.realtime_services.conftest import Collector, World, eventually, make_world, send
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -348,5 +349,5 @@ async def test_a_read_that_meets_a_terminated_row_connection_is_retried(
         await admin.close()
     assert killed >= 1
     loader = MessageLoader(rows)
-    got = await read_retrying(lambda: loader.read_after(world.conversation_id, 0))
+    got = await retry_transient(lambda: loader.read_after(world.conversation_id, 0), what="test")
     assert [m.content for m in got] == ["kept"]

@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from luna_graphql.db.models import PresenceConnection
 from luna_graphql.errors import BadUserInput, RateLimited
 from luna_graphql.realtime.bus import BroadcastBus
-from luna_graphql.services.presence import PresenceNode, set_presence
+from luna_graphql.services.presence import set_presence
+from luna_graphql.services.presence_node import PresenceNode
 from luna_graphql.services.presence_stream import is_partner_online, stream_presence
 from tests.realtime_services.conftest import Collector, World
 

@@ -19,25 +19,29 @@ Results carry only `data`: our schema extensions add no result extensions.
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from typing import Any
 
 from graphql import ExecutionResult
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import Operation
 
-from luna_graphql.api.shared_results import SUBSCRIPTION_EXECUTOR, SharingExecutor, next_frame
+from luna_graphql.api.shared_results import (
+    CURRENT_OPERATION,
+    OperationSlot,
+    SharingExecutor,
+    next_frame,
+)
 from luna_graphql.api.types.messages import shared_message
 from luna_graphql.services.message_view import MessageView
 
 SEND_NOW = "luna.websocket.send_now"
 
-# The graphql-transport-ws operation the current task runs (see `realtime_ws`).
-_OPERATION: ContextVar[Operation[Any, Any] | None] = ContextVar("luna_operation", default=None)
 
-
-def enter_operation(operation: Operation[Any, Any]) -> None:
-    """Called at the top of an operation's own task, before its resolver runs."""
-    _OPERATION.set(operation)
+def enter_operation(operation: Operation[Any, Any]) -> OperationSlot:
+    """Called at the top of an operation's own task, before its resolver runs; the caller
+    clears the slot when the operation ends."""
+    slot = OperationSlot(operation)
+    CURRENT_OPERATION.set(slot)
+    return slot
 
 
 class DirectFrames:
@@ -74,8 +78,9 @@ class DirectFrames:
 
 def direct_frames(request: Any) -> DirectFrames | None:
     """For the subscription resolving now in this task, over a socket offering `SEND_NOW`."""
-    operation = _OPERATION.get()
-    executor = SUBSCRIPTION_EXECUTOR.get()
+    slot = CURRENT_OPERATION.get()
+    operation = slot.operation if slot is not None else None
+    executor = slot.executor if slot is not None else None
     scope = getattr(request, "scope", None)
     send_now = scope.get("extensions", {}).get(SEND_NOW) if scope else None
     if operation is None or executor is None or send_now is None:

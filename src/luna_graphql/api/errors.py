@@ -1,6 +1,8 @@
 """One error style: every error leaves with `extensions.code`; unexpected ones are masked.
 
 - LunaError raised by a service → its message and code (plus `field`, `retryAfter`).
+- The database not answering (stopped, restarting, unreachable) → SERVICE_UNAVAILABLE with
+  `retryAfter`: the request was fine and may be sent again; logged as one line, no traceback.
 - Syntax errors → GRAPHQL_PARSE_FAILED; document validation (unknown fields, depth, alias
   and token limits, disabled introspection) → GRAPHQL_VALIDATION_FAILED; variable values
   that fail coercion (wrong type, unknown enum value) → BAD_USER_INPUT. These keep their
@@ -24,7 +26,8 @@ import asyncpg
 from graphql import GraphQLError, GraphQLSyntaxError
 from sqlalchemy.exc import SQLAlchemyError
 
-from luna_graphql.errors import ErrorCode, LunaError, RateLimited
+from luna_graphql.db.outage import database_unavailable, unavailable
+from luna_graphql.errors import ErrorCode, LunaError
 
 log = logging.getLogger("luna_graphql.api")
 
@@ -63,12 +66,25 @@ def format_error(
     error: GraphQLError, *, pre_execution: bool, production: bool, request_id: str
 ) -> GraphQLError:
     original = error.original_error
+    if (
+        original is not None
+        and not isinstance(original, LunaError | GraphQLError)
+        and database_unavailable(original)
+    ):
+        log.warning(
+            "database unavailable at %s [requestId=%s]: %s",
+            _where(error),
+            request_id,
+            type(original).__name__,
+        )
+        original = unavailable()
     if isinstance(original, LunaError) and original.code != ErrorCode.INTERNAL_SERVER_ERROR:
         extensions: dict[str, Any] = {"code": str(original.code)}
         if original.field:
             extensions["field"] = original.field
-        if isinstance(original, RateLimited) and original.retry_after_s is not None:
-            extensions["retryAfter"] = round(original.retry_after_s, 3)
+        retry_after: float | None = getattr(original, "retry_after_s", None)
+        if retry_after is not None:
+            extensions["retryAfter"] = round(retry_after, 3)
         return _rebuilt(error, original.message, extensions)
 
     if original is None or isinstance(original, GraphQLError):
@@ -91,14 +107,16 @@ def format_error(
 
 def _masked(error: GraphQLError, request_id: str) -> GraphQLError:
     cause = error.original_error or error
-    log_unexpected(
-        cause, ".".join(str(part) for part in error.path or ()) or "<operation>", request_id
-    )
+    log_unexpected(cause, _where(error), request_id)
     return _rebuilt(
         error,
         MASKED_MESSAGE,
         {"code": str(ErrorCode.INTERNAL_SERVER_ERROR), "requestId": request_id},
     )
+
+
+def _where(error: GraphQLError) -> str:
+    return ".".join(str(part) for part in error.path or ()) or "<operation>"
 
 
 def log_unexpected(cause: BaseException, where: str, request_id: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import strawberry
 from strawberry.types import Info
 
@@ -68,7 +70,6 @@ async def resolve_send_message(
     reply_to_id = (
         None if input.reply_to_id is None else parse_id(input.reply_to_id, field="replyToId")
     )
-    await ctx.runtime.limiter.hit("send", str(viewer.user_id))
     # The asyncpg send path emits with pg_notify itself: only where that is the emitter.
     realtime = ctx.runtime.realtime
     row_pool = (
@@ -90,6 +91,7 @@ async def resolve_send_message(
         max_content_chars=ctx.settings.message_max_chars,
         context_messages=ctx.settings.luna_context_messages,
         row_pool=row_pool,
+        spend=partial(ctx.runtime.limiter.hit, "send", str(viewer.user_id)),
     )
     if isinstance(outcome, ReviewRequired):
         return LunaReviewRequired(

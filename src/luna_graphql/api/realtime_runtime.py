@@ -12,7 +12,7 @@ from luna_graphql.services.delivery import DeliveryTracker
 from luna_graphql.services.identity_memo import IdentityMemo
 from luna_graphql.services.message_loader import MessageLoader
 from luna_graphql.services.message_view import MessageView
-from luna_graphql.services.presence import PresenceNode
+from luna_graphql.services.presence_node import PresenceNode
 
 
 @dataclass

@@ -2,7 +2,9 @@
 its token expires, and release it when it ends.
 
 Rejections close the socket with graphql-transport-ws's 4403 (Forbidden); a `subscribe`
-before the acknowledgement gets 4401 (Unauthorized) from the protocol handler. An expiring
+before the acknowledgement gets 4401 (Unauthorized) from the protocol handler. While the
+database does not answer, `connection_init` closes with 1013 (Try Again Later), which
+graphql-ws clients retry. An expiring
 token closes with 4403 too, which graphql-ws clients treat as retryable: they reconnect with
 fresh `connectionParams`, resuming `messageAdded` with `afterSeq`.
 """
@@ -31,11 +33,13 @@ from luna_graphql.api.auth import bearer_token
 from luna_graphql.api.context import LunaContext
 from luna_graphql.api.direct_frames import enter_operation
 from luna_graphql.api.realtime_runtime import realtime_of
-from luna_graphql.errors import LunaError, RateLimited
+from luna_graphql.db.outage import database_unavailable, unavailable
+from luna_graphql.errors import LunaError, RateLimited, ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 
 TOKEN_EXPIRED = 4403
+TRY_AGAIN_LATER = 1013
 
 
 @dataclass(slots=True, eq=False)
@@ -128,6 +132,11 @@ async def accept_socket(context: LunaContext) -> None:
         )
     except RateLimited:
         raise ConnectionRejectionError({"code": "RATE_LIMITED"}) from None
+    except Exception as exc:
+        if not database_unavailable(exc):
+            raise
+        logger.warning("socket refused, database unavailable (%s)", type(exc).__name__)
+        raise unavailable() from None
     EXPIRIES.add(expires_at, context, state)
 
 
@@ -141,10 +150,8 @@ async def release_socket(context: LunaContext | None) -> None:
         state.closing.cancel()
     if state.connection_id is not None:
         connection_id, state.connection_id = state.connection_id, None
-        try:
-            await realtime_of(context).presence.disconnect(connection_id)
-        except Exception:
-            logger.exception("presence disconnect failed; the reaper will clean up")
+        # Never raises: a goodbye the database missed is retried by the presence loop.
+        await realtime_of(context).presence.disconnect(connection_id)
 
 
 def _expire(context: LunaContext, state: SocketState) -> None:
@@ -191,11 +198,17 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[LunaContext, None]):
 
     async def run_operation(self, operation: Operation[LunaContext, None]) -> None:
         # The operation's own task: its resolver learns which operation it serves here.
-        enter_operation(operation)
-        await super().run_operation(operation)
+        slot = enter_operation(operation)
+        try:
+            await super().run_operation(operation)
+        finally:
+            slot.clear()
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
-        await super().handle_connection_init(message)
+        try:
+            await super().handle_connection_init(message)
+        except ServiceUnavailable:
+            await self.websocket.close(code=TRY_AGAIN_LATER, reason="Service unavailable")
         # The cancelled init-timeout task stays referenced for the socket's whole life,
         # holding its CancelledError, traceback and frames (~1.6 KiB per idle socket). Once
         # it has finished, shutdown has nothing to wait for.

@@ -101,6 +101,12 @@ class SafeBroadcast(Broadcast):
             return ListenNotifyBackend(url)
         return super()._create_backend(url)
 
+    @property
+    def listening(self) -> bool:
+        """False while events cannot arrive: our PostgreSQL backend's LISTEN connection is
+        down (it is reconnecting). Other backends report no such state."""
+        return bool(getattr(self._backend, "connected", True))
+
     async def connect(self) -> None:
         self._closed = False
         await super().connect()

@@ -107,6 +107,11 @@ class EventBus(Protocol):
         """True when `emitter` NOTIFYs inside the write's transaction (PostgreSQL)."""
         ...
 
+    @property
+    def listening(self) -> bool:
+        """False while events cannot arrive (the LISTEN connection is reconnecting)."""
+        ...
+
     def subscribe(
         self, channel: str, kinds: frozenset[str] | None = None
     ) -> AbstractAsyncContextManager[BusSubscription]:
@@ -188,6 +193,11 @@ class BroadcastBus:
     @property
     def broadcast(self) -> Broadcast:
         return self._broadcast
+
+    @property
+    def listening(self) -> bool:
+        """False while events cannot arrive (the LISTEN connection is reconnecting)."""
+        return not isinstance(self._broadcast, SafeBroadcast) or self._broadcast.listening
 
     async def connect(self) -> None:
         await self._broadcast.connect()

@@ -59,8 +59,8 @@ class ListenNotifyBackend(BroadcastBackend):
         keepalive_interval: float = 5.0,
         keepalive_timeout: float = 5.0,
         command_timeout: float = 10.0,
-        backoff_base: float = 0.5,
-        backoff_max: float = 30.0,
+        backoff_base: float = 0.25,
+        backoff_max: float = 2.0,
     ) -> None:
         # BroadcastBackend.__init__ only raises NotImplementedError, so it is not called.
         self._dsn = to_asyncpg_dsn(url)
@@ -101,7 +101,9 @@ class ListenNotifyBackend(BroadcastBackend):
         # Fail fast on a wrong DSN at startup; only later losses are retried forever.
         self._pool = await asyncpg.create_pool(
             self._dsn,
-            min_size=1,
+            # No floor: asyncpg restores one in the background, logging a traceback per failed
+            # attempt while the database is down; connections open on demand instead.
+            min_size=0,
             max_size=2,
             timeout=self._command_timeout,
             server_settings={"application_name": "luna-graphql-notify"},
@@ -283,6 +285,10 @@ class ListenNotifyBackend(BroadcastBackend):
         return channels
 
     async def _reconnect(self) -> None:
+        # The wait between attempts stays short (`backoff_max`, 2 s by default): an attempt
+        # against a server that is down costs one refused connection, while every second
+        # between the server's return and our LISTEN is a second in which no subscriber of
+        # this process hears of new messages. It starts over after each success.
         attempt = 0
         while True:
             try:

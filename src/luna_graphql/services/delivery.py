@@ -4,7 +4,8 @@ Every socket of the recipient reports what it pushed; per process, reports for o
 (conversation, recipient) are merged so that a user with a thousand sockets costs one UPDATE.
 The UPDATE only moves `sent` rows forward, and a `receipt` event is emitted (inside the
 UPDATE's transaction) only when rows changed. Marking runs in the background: it never delays
-the stream, and a failure is logged and retried by the next push.
+the stream. Nothing pushes a message twice, so a mark that fails (the database restarts) is
+retried until it gets through; being forward-only, running it again is harmless.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ import asyncio
 import logging
 import uuid
 from collections import OrderedDict
+from functools import partial
 
 import asyncpg
 
+from luna_graphql.db.outage import retry_transient
 from luna_graphql.realtime.bus import EventBus
 from luna_graphql.realtime.events import BusEvent, channel_for
 from luna_graphql.services.message_rows import ReceiptChannel, mark_delivered
@@ -73,9 +76,17 @@ class DeliveryTracker:
         if key not in self._running:
             self._running[key] = asyncio.create_task(self._flush(key), name="mark-delivered")
 
-    async def wait_idle(self) -> None:
-        """Wait for every scheduled UPDATE (tests, shutdown)."""
-        while self._running:
+    async def wait_idle(self, timeout_s: float | None = None) -> None:
+        """Wait for every scheduled UPDATE (tests, shutdown); after `timeout_s`, give up on
+        those still retrying (the database is down)."""
+        try:
+            async with asyncio.timeout(timeout_s):
+                while self._running:
+                    await asyncio.gather(*self._running.values(), return_exceptions=True)
+        except TimeoutError:
+            logger.warning("giving up on delivery marks for %d conversations", len(self._running))
+            for task in self._running.values():
+                task.cancel()
             await asyncio.gather(*self._running.values(), return_exceptions=True)
 
     async def _flush(self, key: _Key) -> None:
@@ -87,10 +98,10 @@ class DeliveryTracker:
                 for start in range(0, len(ordered), BATCH):
                     batch = ordered[start : start + BATCH]
                     try:
-                        await self._mark(key, batch)
+                        await retry_transient(partial(self._mark, key, batch), what="delivery mark")
                     except Exception:
-                        marked.difference_update(batch)  # let the next push try again
-                        logger.exception("marking messages delivered failed")
+                        marked.difference_update(batch)  # let another push try again
+                        logger.exception("marking messages delivered failed; giving up")
         finally:
             del self._running[key]
             self._relationships.pop(key, None)

@@ -15,21 +15,20 @@ consumer asks for the next item, i.e. once the transport has sent it.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import TypeVar
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from luna_graphql.db.models import ConnectionGesture
+from luna_graphql.db.outage import retry_transient
 from luna_graphql.realtime.bus import EventBus, Resync
 from luna_graphql.realtime.events import BusEvent, channel_for
 from luna_graphql.services.access import Membership, Viewer, find_membership
@@ -47,8 +46,6 @@ ACKNOWLEDGED = "acknowledged"
 CATCH_UP_LIMIT = 100  # rows per kind per catch-up; gestures are rate-limited far below this
 IN_FLIGHT_MARGIN = timedelta(seconds=30)  # a gesture's transaction is far shorter than this
 REMEMBERED = 1024  # relayed ids kept for dropping duplicates
-READ_ATTEMPTS = 12  # about 30 s of backoff: long enough for a PostgreSQL restart
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,9 +80,13 @@ async def _relay_gestures(
         event: BusEvent | Resync | None = Resync()
         while event is not None:
             if isinstance(event, Resync):
-                items, since = await _retrying(partial(_catch_up, sessionmaker, member, since))
+                items, since = await retry_transient(
+                    partial(_catch_up, sessionmaker, member, since), what="gesture stream read"
+                )
             else:
-                items = await _retrying(partial(_read_event, sessionmaker, member, event))
+                items = await retry_transient(
+                    partial(_read_event, sessionmaker, member, event), what="gesture stream read"
+                )
             for item in items:
                 key = (item.kind, item.gesture.id)
                 if key in relayed:
@@ -239,16 +240,3 @@ def _ids(*values: object) -> list[uuid.UUID]:
         except ValueError:
             continue
     return ids
-
-
-async def _retrying(read: Callable[[], Awaitable[T]]) -> T:
-    """A live subscription outlives a database blip: retry reads with backoff, then give up."""
-    for attempt in range(READ_ATTEMPTS):
-        try:
-            return await read()
-        except (DBAPIError, OSError):
-            if attempt == READ_ATTEMPTS - 1:
-                raise
-            logger.warning("gesture stream read failed; retrying", exc_info=True)
-            await asyncio.sleep(min(5.0, 0.1 * 2**attempt))
-    raise AssertionError("unreachable")

@@ -16,6 +16,7 @@ the offline screen is pure CPU. See `luna_policy` for the rules.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -44,6 +45,7 @@ from luna_graphql.services.message_send import (
     send_message,
 )
 from luna_graphql.services.message_send_rows import send_plain
+from luna_graphql.services.send_budget import spend_or_first
 from luna_graphql.services.suggestions import (
     SuggestionView,
     find_pending_suggestion,
@@ -159,11 +161,15 @@ async def send_with_review(
     context_messages: int,
     screen: LocalAssistant = OFFLINE_SCREEN,
     row_pool: Any = None,
+    spend: Callable[[], Awaitable[None]] | None = None,
 ) -> SendOutcome:
     """`sendMessage`: send, or stop the draft with a stored suggestion to answer.
 
     A retried clientMessageId returns the message it already sent, before any review; a
     retry of a stopped send returns its still unanswered suggestion.
+
+    `spend` takes one send from the viewer's budget once the input passed the checks that
+    need no database (see `send_budget.spend_or_first`).
 
     `row_pool` (an asyncpg pool, only when the emitter is the transactional `pg_notify`
     one): a send with no review to run goes through `message_send_rows.send_plain`, the
@@ -171,6 +177,12 @@ async def send_with_review(
     """
     text = clean_content(content, max_chars=max_content_chars)
     client_id = clean_client_message_id(client_message_id)
+    if spend is not None:
+        first = await spend_or_first(
+            spend, scopes.read, viewer=viewer, conversation_id=conversation_id, client_id=client_id
+        )
+        if first is not None:
+            return first
     if row_pool is not None:
         sent = await send_plain(
             row_pool,

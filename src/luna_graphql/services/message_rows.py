@@ -21,16 +21,6 @@ from luna_graphql.db.engine import to_asyncpg_dsn
 from luna_graphql.db.models import PartnerMessage
 from luna_graphql.services.messages import VIEW_COLUMNS
 
-# What the row pool raises while the database restarts or a backend is terminated (server
-# errors such as admin_shutdown, or a connection that died under us): worth retrying. A
-# query that starts in the instant between a terminated backend's FATAL message and its
-# closed socket gets asyncpg's InternalClientError ("another operation is in progress").
-TRANSIENT_ROW_ERRORS: tuple[type[BaseException], ...] = (
-    asyncpg.PostgresError,
-    asyncpg.InterfaceError,
-    asyncpg.InternalClientError,
-)
-
 _VIEW_KEYS = tuple(attr.key for attr in VIEW_COLUMNS)
 _VIEW_SQL = ", ".join(attr.property.columns[0].name for attr in VIEW_COLUMNS)
 _ANALYSIS_KEYS = (
@@ -57,32 +47,31 @@ ONE_SQL = (
 )
 LAST_SEQ_SQL = "SELECT last_seq FROM partner_conversations WHERE id = $1"
 # Forward only: rows already delivered or read are left alone.
-# One statement, so one round trip and its own implicit transaction:
-# - a receipt lost in a crash is only a flag shown late (the next push marks it again), so
-#   the commit need not wait for the WAL flush (`set_config(..., true)` lasts until it);
-# - the receipt's NOTIFY is built from the changed ids and rides the same transaction. Its
-#   payload is, byte for byte, `BusEvent.encode()` of the Python receipt (a test holds them
-#   equal): listeners cannot tell this path from `receipts.mark_delivered`.
+# One statement, so one round trip and its own implicit transaction. Its commit waits for
+# the WAL flush like any other: a mark acknowledged and then lost in a crash would leave
+# the message `sent` for good, since nothing pushes it again.
+# The receipt's NOTIFY is built from the changed ids and rides the same transaction. Its
+# payload is, byte for byte, `BusEvent.encode()` of the Python receipt (a test holds them
+# equal): listeners cannot tell this path from `receipts.mark_delivered`.
 # $1 conversation, $2 seqs, $3 sender role; $4 channel, $5 relationship hex, $6 recipient.
 _MARKED = (
     "WITH changed AS ("
     "  UPDATE partner_messages SET status = 'delivered', delivered_at = now() "
     "  WHERE conversation_id = $1 AND seq = ANY($2::bigint[]) AND sender_id = $3 "
-    "  AND status = 'sent' RETURNING id), "
-    "relaxed AS (SELECT set_config('synchronous_commit', 'off', true) AS setting)"
+    "  AND status = 'sent' RETURNING id)"
 )
 _RECEIPT_FORMAT = (
     '{"k": "receipt", "r": "%s", "d": {"conversation_id": "%s", "status": "delivered", '
     '"ids": [%s], "by": "%s"}}'
 )
 # Built from constants only, never from input (hence the noqa S608).
-MARK_DELIVERED_SQL = f"{_MARKED} SELECT id, (SELECT setting FROM relaxed) FROM changed"  # noqa: S608
+MARK_DELIVERED_SQL = f"{_MARKED} SELECT id FROM changed"  # noqa: S608
 MARK_DELIVERED_NOTIFY_SQL = (
     f"{_MARKED}, announced AS ("  # noqa: S608
     f"  SELECT pg_notify($4::text, format('{_RECEIPT_FORMAT}', $5::text, $1::text, "
     "    string_agg(format('\"%s\"', id), ', '), $6::text)) AS sent "
     "  FROM changed HAVING count(*) > 0) "
-    "SELECT id, (SELECT setting FROM relaxed), (SELECT count(*) FROM announced) FROM changed"
+    "SELECT id, (SELECT count(*) FROM announced) FROM changed"
 )
 
 
@@ -101,12 +90,20 @@ async def _keep_session(_conn: asyncpg.Connection) -> None:
 async def create_row_pool(database_url: str, *, max_size: int) -> asyncpg.Pool:
     pool: asyncpg.Pool = await asyncpg.create_pool(
         to_asyncpg_dsn(database_url),
-        min_size=1,
+        # No floor: asyncpg restores one in the background, logging a traceback per failed
+        # attempt while the database is down; connections open on demand instead.
+        min_size=0,
         max_size=max_size,
         init=_init_connection,
         reset=_keep_session,
         server_settings={"application_name": "luna-graphql-stream"},
     )
+    try:
+        async with pool.acquire():  # one connection now: a wrong DSN fails at start-up
+            pass
+    except BaseException:
+        pool.terminate()
+        raise
     return pool
 
 

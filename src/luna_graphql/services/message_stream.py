@@ -20,14 +20,14 @@ import asyncio
 import logging
 import sys
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from functools import partial
 
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from luna_graphql.db.models import PartnerMessage
+from luna_graphql.db.outage import retry_transient
 from luna_graphql.errors import BadUserInput
 from luna_graphql.realtime.bus import EventBus, Resync
 from luna_graphql.realtime.events import BusEvent, channel_for
@@ -35,14 +35,12 @@ from luna_graphql.services.access import Membership, Viewer, find_conversation_m
 from luna_graphql.services.delivery import DeliveryTracker
 from luna_graphql.services.identity_memo import IdentityMemo
 from luna_graphql.services.message_loader import PAGE_SIZE, MessageLoader
-from luna_graphql.services.message_rows import TRANSIENT_ROW_ERRORS
 from luna_graphql.services.message_view import MessageView, view_message
 
 logger = logging.getLogger(__name__)
 
 MESSAGE_ADDED = "message_added"
 MESSAGE_DELETED = "message_deleted"
-READ_ATTEMPTS = 12  # about 30 s of backoff: long enough for a PostgreSQL restart
 
 
 async def authorize_conversation(
@@ -201,8 +199,11 @@ async def _relay_messages(
             events.push_with(relay.push_now)
         while True:
             if relay.catching_up:
-                rows = await read_retrying(
-                    partial(loader.read_after, conversation_id, relay.last, fresh_after=fresh_after)
+                rows = await retry_transient(
+                    partial(
+                        loader.read_after, conversation_id, relay.last, fresh_after=fresh_after
+                    ),
+                    what="message stream read",
                 )
                 relay.catching_up = len(rows) >= PAGE_SIZE
             else:
@@ -217,8 +218,9 @@ async def _relay_messages(
                 seq = _message_seq(event, relay.conversation_key)
                 if seq is None or seq <= relay.last:
                     continue  # another kind of event, or a duplicate
-                rows = await read_retrying(
-                    partial(loader.read_after, conversation_id, relay.last, up_to=seq)
+                rows = await retry_transient(
+                    partial(loader.read_after, conversation_id, relay.last, up_to=seq),
+                    what="message stream read",
                 )
                 # A gap wider than a page: read on from the database until current.
                 relay.catching_up, fresh_after = len(rows) >= PAGE_SIZE, loader.mark()
@@ -242,28 +244,6 @@ def prefetch_added_message(
     if seq is None or conversation_id is None:
         return None
     return asyncio.ensure_future(loader.read_after(conversation_id, seq - 1, up_to=seq))
-
-
-RETRYABLE_READ_ERRORS: tuple[type[BaseException], ...] = (
-    DBAPIError,
-    OSError,
-    *TRANSIENT_ROW_ERRORS,
-)
-
-
-async def read_retrying(
-    read: Callable[[], Awaitable[list[PartnerMessage]]],
-) -> list[PartnerMessage]:
-    """A live subscription outlives a database blip: retry reads with backoff, then give up."""
-    for attempt in range(READ_ATTEMPTS):
-        try:
-            return await read()
-        except RETRYABLE_READ_ERRORS:
-            if attempt == READ_ATTEMPTS - 1:
-                raise
-            logger.warning("message stream read failed; retrying", exc_info=True)
-            await asyncio.sleep(min(5.0, 0.1 * 2**attempt))
-    raise AssertionError("unreachable")
 
 
 def _message_seq(event: BusEvent, conversation_key: str) -> int | None:

@@ -10,22 +10,18 @@ channels inside the same transaction. Times come from the database clock, shared
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from luna_graphql.db.models import PresenceConnection, Relationship, UserPresence
-from luna_graphql.errors import BadUserInput, RateLimited
+from luna_graphql.errors import BadUserInput
 from luna_graphql.realtime.events import BusEvent, EventEmitter
 from luna_graphql.services.access import Viewer
-
-logger = logging.getLogger(__name__)
 
 PRESENCE = "presence"
 SETTABLE = frozenset({"online", "away"})
@@ -127,137 +123,3 @@ async def set_presence(
             offline_after_s=offline_after_s,
             away=status == "away",
         )
-
-
-class PresenceNode:
-    """This process's sockets in the shared presence table, with heartbeat and reaper."""
-
-    def __init__(
-        self,
-        sessionmaker: async_sessionmaker[AsyncSession],
-        emitter: EventEmitter,
-        *,
-        offline_after_s: float,
-        heartbeat_s: float,
-        node_id: str | None = None,
-    ) -> None:
-        self._sessionmaker = sessionmaker
-        self._emitter = emitter
-        self.offline_after_s = offline_after_s
-        self.heartbeat_s = heartbeat_s
-        self.node_id = node_id or uuid.uuid4().hex
-        self._connections: dict[uuid.UUID, uuid.UUID] = {}  # connection id -> user id
-
-    @property
-    def connection_count(self) -> int:
-        return len(self._connections)
-
-    async def connect(self, user_id: uuid.UUID, *, max_connections: int | None = None) -> uuid.UUID:
-        """Register a socket; raises RateLimited when the user has too many on this process."""
-        connection_id = uuid.uuid4()
-        async with self._sessionmaker() as session, session.begin():
-            # The user's row lock serialises the cap check with their other connects.
-            await lock_presence(session, user_id)
-            if max_connections is not None:
-                count = await session.scalar(
-                    select(func.count()).where(
-                        PresenceConnection.user_id == user_id,
-                        PresenceConnection.node_id == self.node_id,
-                    )
-                )
-                if (count or 0) >= max_connections:
-                    raise RateLimited("Too many connections for this user")
-            session.add(PresenceConnection(id=connection_id, user_id=user_id, node_id=self.node_id))
-            await session.flush()
-            await settle_presence(
-                session, self._emitter, user_id=user_id, offline_after_s=self.offline_after_s
-            )
-        self._connections[connection_id] = user_id
-        return connection_id
-
-    async def disconnect(self, connection_id: uuid.UUID) -> None:
-        user_id = self._connections.pop(connection_id, None)
-        if user_id is None:
-            return
-        async with self._sessionmaker() as session, session.begin():
-            await session.execute(
-                delete(PresenceConnection).where(PresenceConnection.id == connection_id)
-            )
-            await settle_presence(
-                session, self._emitter, user_id=user_id, offline_after_s=self.offline_after_s
-            )
-
-    async def heartbeat(self) -> None:
-        """Refresh this process's rows, restoring any a reaper removed while we were slow."""
-        if not self._connections:
-            return
-        async with self._sessionmaker() as session, session.begin():
-            alive = set(
-                await session.scalars(
-                    update(PresenceConnection)
-                    .where(PresenceConnection.node_id == self.node_id)
-                    .values(heartbeat_at=func.now())
-                    .returning(PresenceConnection.id)
-                )
-            )
-        lost = {cid: uid for cid, uid in self._connections.items() if cid not in alive}
-        for connection_id, user_id in lost.items():
-            async with self._sessionmaker() as session, session.begin():
-                await session.execute(
-                    insert(PresenceConnection)
-                    .values(id=connection_id, user_id=user_id, node_id=self.node_id)
-                    .on_conflict_do_nothing()
-                )
-                await settle_presence(
-                    session, self._emitter, user_id=user_id, offline_after_s=self.offline_after_s
-                )
-
-    async def reap(self) -> int:
-        """Remove rows nobody refreshed in time and settle their users; returns users settled."""
-        async with self._sessionmaker() as session, session.begin():
-            stale = set(
-                await session.scalars(
-                    delete(PresenceConnection)
-                    .where(~is_live(self.offline_after_s))
-                    .returning(PresenceConnection.user_id)
-                )
-            )
-            # Also users still announced as present with no live socket (a reaper that died
-            # between its delete and its settle).
-            stale.update(
-                await session.scalars(
-                    select(UserPresence.user_id).where(
-                        UserPresence.status != "offline",
-                        ~exists().where(
-                            and_(
-                                PresenceConnection.user_id == UserPresence.user_id,
-                                is_live(self.offline_after_s),
-                            )
-                        ),
-                    )
-                )
-            )
-        for user_id in stale:
-            async with self._sessionmaker() as session, session.begin():
-                await settle_presence(
-                    session, self._emitter, user_id=user_id, offline_after_s=self.offline_after_s
-                )
-        return len(stale)
-
-    async def run(self) -> None:
-        """Heartbeat and reap forever (a task of the app's lifespan)."""
-        while True:
-            await asyncio.sleep(self.heartbeat_s)
-            try:
-                await self.heartbeat()
-                await self.reap()
-            except Exception:
-                logger.exception("presence heartbeat failed; retrying next interval")
-
-    async def close(self) -> None:
-        """Say goodbye: remove every socket of this process and settle their users."""
-        for connection_id in list(self._connections):
-            try:
-                await self.disconnect(connection_id)
-            except Exception:
-                logger.exception("presence goodbye failed; the reaper will clean up")

@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from luna_graphql.db.models import PresenceConnection, Relationship, UserPresence
+from luna_graphql.db.outage import retry_transient
 from luna_graphql.realtime.bus import EventBus, Resync
 from luna_graphql.realtime.events import BusEvent, channel_for
 from luna_graphql.services.access import Membership, Viewer, find_membership
@@ -86,16 +88,23 @@ async def _relay_presence(
         while event is not None:
             state: PresenceState | None
             if isinstance(event, Resync):
-                async with sessionmaker() as session:
-                    state = await read_presence(
-                        session, user_id=partner_id, offline_after_s=offline_after_s
-                    )
+                state = await retry_transient(
+                    partial(_read, sessionmaker, partner_id, offline_after_s),
+                    what="presence stream read",
+                )
             else:
                 state = _partner_state(event, partner_id)
             if state is not None and (current is None or state.status != current.status):
                 current = state
                 yield state
             event = await anext(events, None)
+
+
+async def _read(
+    sessionmaker: async_sessionmaker[AsyncSession], user_id: uuid.UUID, offline_after_s: float
+) -> PresenceState:
+    async with sessionmaker() as session:
+        return await read_presence(session, user_id=user_id, offline_after_s=offline_after_s)
 
 
 def _partner_state(event: BusEvent, partner_id: uuid.UUID) -> PresenceState | None:
