@@ -26,6 +26,7 @@ from tests.realtime_ws.conftest import Couple, make_partners, start_servers
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 HEARTBEAT_S = 5
+OUTAGE_S = 30
 RECOVERY_S = 5.0
 PRESENCE = "subscription ($r: ID) { presence(relationshipId: $r) { status } }"
 
@@ -110,8 +111,9 @@ async def test_an_outage_answers_a_retryable_code_and_delivery_resumes_at_once(
             assert (await op.next())["messageAdded"]["content"] == "before"
 
             await asyncio.to_thread(restartable.stop_server)
-            # Long enough for any growing backoff to have grown past the recovery bound.
-            outage_ends = time.monotonic() + 12
+            # The outage of the outside test (30 s): any growing backoff has long outgrown the
+            # recovery bound by then.
+            outage_ends = time.monotonic() + OUTAGE_S
             while time.monotonic() < outage_ends:
                 body = await raw_send(
                     http, server.base_url, couple.a.token, couple.conversation_id, "lost"
