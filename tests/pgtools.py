@@ -83,14 +83,7 @@ class ThrowawayPostgres:
 
     def crash(self) -> None:
         """Stop PostgreSQL as a crash would (immediate: no checkpoint, recovery on start)."""
-        server = self._require()
-        pgexec(
-            "pg_ctl",
-            ("-w", "-m", "immediate", "-D", str(self.pgdata), "stop"),
-            bin_path=server.bin_path,
-            user=server.system_user,
-            timeout=30,
-        )
+        self._pg_ctl(self._require(), "immediate", wait=True)
 
     def start_server(self) -> None:
         """Start PostgreSQL again on the same data dir and socket."""
@@ -120,22 +113,21 @@ class ThrowawayPostgres:
         if not (self.pgdata / "postmaster.pid").exists():
             return
         try:
-            pgexec(
-                "pg_ctl",
-                ("-w", "-m", "fast", "-D", str(self.pgdata), "stop"),
-                bin_path=server.bin_path,
-                user=server.system_user,
-                timeout=30,
-            )
+            self._pg_ctl(server, "fast", wait=True)
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
             # Last resort so that a test run never leaves a server behind.
-            pgexec(
-                "pg_ctl",
-                ("-m", "immediate", "-D", str(self.pgdata), "stop"),
-                bin_path=server.bin_path,
-                user=server.system_user,
-                timeout=30,
-            )
+            self._pg_ctl(server, "immediate", wait=False)
+
+    def _pg_ctl(self, server: Any, mode: str, *, wait: bool) -> None:
+        """`pg_ctl stop -m <mode>`, waiting for the server to go when `wait`."""
+        flags = ("-w",) if wait else ()
+        pgexec(
+            "pg_ctl",
+            (*flags, "-m", mode, "-D", str(self.pgdata), "stop"),
+            bin_path=server.bin_path,
+            user=server.system_user,
+            timeout=30,
+        )
 
     def __enter__(self) -> ThrowawayPostgres:
         return self.start()

@@ -53,11 +53,13 @@ def _assistant(settings: Settings, provider: str) -> tuple[Assistant, str]:
 
     if provider != "configured":
         settings = settings.model_copy(update={"assistant_provider": provider})
-    chosen = settings.resolved_assistant_provider
-    if chosen == "local":
-        return build_assistant_from_settings(settings), "the offline assistant (local rules)"
-    # With the local fallback, as users get it; the report counts how often it answered.
-    return build_assistant_from_settings(settings), f"the model `{settings.openai_model}`"
+    # A model comes with its local fallback, as users get it; the report counts how often
+    # the fallback answered.
+    if settings.resolved_assistant_provider == "local":
+        describe = "the offline assistant (local rules)"
+    else:
+        describe = f"the model `{settings.openai_model}`"
+    return build_assistant_from_settings(settings), describe
 
 
 async def _score_files(assistant: Assistant, files: list[Path]) -> list[tuple[str, Scorecard]]:

@@ -70,7 +70,8 @@ _START = r"(?:^|(?<=[.!?\n])\s*)"
 # Ends a short utterance: only punctuation or emoji-free end of text may follow.
 _END = r"\s*(?:[.!]+|$)"
 _YOU_ARE = r"(?:you're|you are|ur|u r)"
-SENTENCE_START, UTTERANCE_END, YOU_ARE = _START, _END, _YOU_ARE
+# The partner, as every lexicon module spells them.
+YOU, YOUR, YOU_ARE = r"(?:you|u)", r"(?:your|ur)", _YOU_ARE
 
 # Insults that are one whether or not "are" is said: "you idiot" as much as "you're an idiot".
 INSULTS = (

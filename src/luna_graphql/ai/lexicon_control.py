@@ -7,12 +7,12 @@ Patterns combine a demand (an imperative, "you will", "from now on") with what i
 
 from __future__ import annotations
 
+from luna_graphql.ai.lexicon import YOU as _YOU
+from luna_graphql.ai.lexicon import YOUR as _YOUR
 from luna_graphql.ai.lexicon import Gate, Marker, marker
 from luna_graphql.ai.lexicon_threats import I_WILL as _I_WILL
 from luna_graphql.ai.lexicon_threats import NOT_DENIED as _NOT_DENIED
 
-_YOU = r"(?:you|u)"
-_YOUR = r"(?:your|ur)"
 CONTROL = "controlling behaviour"
 _WATCHED = (
     r"(?:phone|passcode|password|pin|location|messages|texts|chats|dms|emails|bank|statements"

@@ -9,11 +9,10 @@ usual"), and conditions that return the blame ("maybe if you'd…").
 
 from __future__ import annotations
 
+from luna_graphql.ai.lexicon import YOU as _YOU
+from luna_graphql.ai.lexicon import YOU_ARE as _YOU_ARE
+from luna_graphql.ai.lexicon import YOUR as _YOUR
 from luna_graphql.ai.lexicon import Gate, Kind, Marker, marker
-
-_YOU = r"(?:you|u)"
-_YOUR = r"(?:your|ur)"
-_YOU_ARE = r"(?:you're|youre|you are|ur|u r)"
 
 
 def _m(

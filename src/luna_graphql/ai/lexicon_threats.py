@@ -9,10 +9,10 @@ Each family is kept apart so the scorer and the rewriter know which one they fac
 
 from __future__ import annotations
 
+from luna_graphql.ai.lexicon import YOU as _YOU
+from luna_graphql.ai.lexicon import YOUR as _YOUR
 from luna_graphql.ai.lexicon import Gate, Marker, marker
 
-_YOU = r"(?:you|u)"
-_YOUR = r"(?:your|ur)"
 I_WILL = _I_WILL = (
     r"(?:i'll|ill|i will|i'm going to|im going to|i'm gonna|im gonna|i am going to|i swear i'll)"
 )
